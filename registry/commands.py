@@ -1,0 +1,1 @@
+"""Subcommands beyond lint and fmt; each registers itself into the CLI."""

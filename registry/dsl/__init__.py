@@ -1,0 +1,1 @@
+"""The rule language: grammar (pyparsing) and parse tree."""

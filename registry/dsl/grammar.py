@@ -1,0 +1,410 @@
+"""The grammar of rule files and of citations. The only module that imports pyparsing.
+
+A rule file is line-oriented: a declaration starts at column 1 and the indented lines under it
+are its clauses. Each line is parsed on its own by the pyparsing grammar for its keyword, so an
+error never hides the rest of the file and every diagnostic has an exact line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+import pyparsing as pp
+
+from registry.diagnostics import Diagnostic, diag
+from registry.dsl.tree import CitationSyntax, Clause, Decl, ParsedFile, Range, Value
+
+pp.ParserElement.set_default_whitespace_chars(" \t")
+
+MAX_LINE = 10_000
+
+# ---------------------------------------------------------------------------- citations
+
+_SEC = r"(\d{1,4})(?:\s*(?!i\s+\w)([a-zæøå])(?![\wæøå]))?"
+_sec_re = re.compile(_SEC, re.I)
+
+
+def _sec_value(text: str) -> str:
+    m = _sec_re.fullmatch(text.strip())
+    assert m is not None
+    return str(int(m.group(1))) + (m.group(2) or "").lower()
+
+
+SECNUM = pp.Regex(_SEC, re.I).set_name("paragrafnummer").set_parse_action(lambda t: _sec_value(t[0]))
+DASH = pp.Regex(r"\s*[-–]\s*").suppress()
+OG = pp.Regex(r"og(?![\wæøå])", re.I).suppress()
+COMMA = pp.Suppress(",")
+NUM = pp.Regex(r"\d{1,4}").set_name("tal")
+
+
+def _range(lo: str, hi: str | None) -> Range:
+    return Range(lo, hi)
+
+
+SEC_ITEM = (SECNUM + pp.Optional(DASH + SECNUM)).set_parse_action(lambda t: Range(t[0], t[1] if len(t) > 1 else None))
+NUM_RANGE = (NUM + pp.Optional((DASH | OG) + NUM)).set_parse_action(lambda t: Range(t[0], t[1] if len(t) > 1 else None))
+
+STK = pp.Regex(r"stk\.?", re.I).suppress() + NUM_RANGE("stk")
+NR = pp.Regex(r"nr\.?", re.I).suppress() + NUM_RANGE("nr")
+LITRA = pp.Regex(r"litra", re.I).suppress() + pp.Regex(r"[a-zæøå](?![\wæøå])", re.I)("litra")
+PKT = pp.Regex(r"(\d{1,3})\.\s*pkt\.?", re.I)("pkt").set_parse_action(lambda t: re.match(r"\d+", t[0]).group(0))  # type: ignore[union-attr]
+
+SUB = (
+    pp.Optional(pp.Optional(COMMA) + STK)
+    + pp.Optional(pp.Optional(COMMA) + NR)
+    + pp.Optional(pp.Optional(COMMA) + LITRA)
+    + pp.Optional(pp.Optional(COMMA) + PKT)
+)
+SINGLE = pp.Regex(r"§(?!§)").suppress() + SEC_ITEM("sections*") + SUB
+PLURAL = (
+    pp.Regex(r"§§").suppress()
+    + pp.Group(SEC_ITEM + pp.ZeroOrMore((COMMA | OG) + SEC_ITEM))("plural")
+    + SUB
+)
+SECTION_PART = PLURAL | SINGLE
+
+LAWID_RE = r"[A-ZÆØÅ][A-ZÆØÅ0-9]*(?![\wæøå-])"
+LAWID = pp.Regex(LAWID_RE).set_name("lov-id")
+
+
+def _to_citation(law: str | None, t: pp.ParseResults) -> CitationSyntax:
+    if "plural" in t:
+        secs = list(t["plural"])
+        plural = True
+    else:
+        secs = [t["sections"][0]]
+        plural = secs[0].hi is not None
+    return CitationSyntax(
+        law=law,
+        plural=plural,
+        sections=secs,
+        stk=t.get("stk"),
+        nr=t.get("nr"),
+        litra=t["litra"].lower() if "litra" in t else None,
+        pkt=t.get("pkt"),
+    )
+
+
+RULE_CITATION = (LAWID("law") + SECTION_PART) | LAWID("lawonly")
+
+
+def _rule_citation_action(t: pp.ParseResults) -> CitationSyntax:
+    if "lawonly" in t:
+        return CitationSyntax(law=t["lawonly"], plural=False, sections=[])
+    return _to_citation(t["law"], t)
+
+
+RULE_CITATION.set_parse_action(_rule_citation_action).set_name("henvisning (fx SEL § 83, stk. 1)")
+
+# Free text (CLI, web): "servicelovens § 83", "§ 83 i lov om social service", "SEL § 83".
+_LAWNAME_BEFORE = pp.Regex(r"[^§;]*?(?=\s*§)").set_name("lovnavn")
+_LAWNAME_AFTER = pp.Regex(r"(?:,\s*|i\s+)([^§;]+?)\s*$", re.I)
+FREE_CITATION = pp.Optional(_LAWNAME_BEFORE("before")) + SECTION_PART + pp.Optional(_LAWNAME_AFTER("after"))
+
+
+class CitationError(ValueError):
+    def __init__(self, message: str, col: int) -> None:
+        super().__init__(message)
+        self.col = col
+
+
+def parse_free_citation(text: str) -> CitationSyntax:
+    """Parse a citation as a caseworker types it; the law name stays text for the resolver."""
+    if len(text) > 500:
+        raise CitationError("henvisningen er for lang", 1)
+    try:
+        t = FREE_CITATION.parse_string(text.strip(), parse_all=True)
+    except pp.ParseBaseException as e:
+        raise CitationError(_explain(e), e.col) from None
+    law: str | None = None
+    if "after" in t and t["after"].strip():
+        law = re.sub(r"^(,\s*|\s*i\s+)", "", t["after"].strip(), flags=re.I).strip()
+    if "before" in t and t["before"].strip():
+        law = t["before"].strip()
+    return _to_citation(law, t)
+
+
+# ---------------------------------------------------------------------------- values
+
+def _loc(kind: str, expr: pp.ParserElement, conv: Callable[[Any], Any] = lambda v: v) -> pp.ParserElement:
+    def act(s: str, loc: int, t: pp.ParseResults) -> Value:
+        return Value(kind, conv(t[0]), 0, 0)
+
+    located = pp.Located(expr.copy().add_parse_action(act))
+
+    def fix(t: pp.ParseResults) -> Value:
+        start, toks, end = t[0], t[1], t[2]
+        v: Value = toks[0]
+        v.col, v.end_col = start + 1, end + 1
+        return v
+
+    return located.set_parse_action(fix).set_name(expr.customName or kind)
+
+
+STRING = pp.QuotedString('"', esc_char="\\", multiline=False).set_name('tekst i "anførselstegn"')
+DATE_RE = pp.Regex(r"\d{4}-\d{2}-\d{2}(?!\d)").set_name("dato (ÅÅÅÅ-MM-DD)")
+CODE_RE = pp.Regex(r"\d{3,4}(?!\d)").set_name("kommunekode")
+ID_RE = pp.Regex(r"[a-z][a-z0-9-]*(?![\wæøå])").set_name("id")
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)  # an impossible date (2021-02-30) is caught in lowering
+
+
+V_STR = _loc("str", STRING)
+V_STRS = _loc("strs", pp.Group(STRING + pp.ZeroOrMore(COMMA + STRING)), list)
+V_DATE = _loc("date", DATE_RE)
+V_CODE = _loc("code", CODE_RE, int)
+V_CODES = _loc("codes", pp.Group(CODE_RE + pp.ZeroOrMore(COMMA + CODE_RE)), lambda g: [int(x) for x in g])
+V_ID = _loc("id", ID_RE)
+V_IDS = _loc("ids", pp.Group(ID_RE + pp.ZeroOrMore(COMMA + ID_RE)), list)
+V_LAWID = _loc("lawid", LAWID)
+V_CIT = _loc("cit", RULE_CITATION)
+V_CITS = _loc("cits", pp.Group(V_CIT + pp.ZeroOrMore((pp.Suppress(";") | OG) + V_CIT)), list)
+V_NUMYEAR = _loc("numyear", pp.Regex(r"\d{1,5}/\d{4}").set_name("nummer/år (fx 879/2021)"))
+
+
+def _word(*words: str) -> pp.ParserElement:
+    return _loc("word", pp.Regex("|".join(re.escape(w) for w in words) + r"(?![\w-])").set_name(" eller ".join(words)))
+
+
+def K(word: str) -> pp.ParserElement:
+    return pp.Regex(re.escape(word) + r"(?![\w-])").suppress().set_name(word)
+
+
+VERDICTS = ("allowed", "needs_decision", "not_covered", "violates_fencepost")
+STATUS_KEYWORDS = ("exemptable", "exempt", "fencepost", "local-fencepost", "out-of-scope", "unknown")
+
+# Declaration headers: keyword -> grammar of the rest of the line.
+HEADERS: dict[str, pp.ParserElement] = {
+    "area": V_ID + V_STR,
+    "municipality": V_CODE + V_STR,
+    "law": V_LAWID + V_STR,
+    "provision": V_CIT + V_STR,
+    "agreement": V_ID + V_STR,
+    "decision": V_ID + V_STR,
+    "example": V_STR,
+    **{k: V_CITS + K("under") + V_IDS for k in STATUS_KEYWORDS},
+}
+
+_COMMON = {"source": V_STR, "note": V_STR}
+_STATUS_CLAUSES = {
+    **_COMMON,
+    "inferred": V_STR,
+    "for": V_CODES,
+    "from": V_DATE + pp.Optional(K("to") + V_DATE),
+    "to": V_DATE,
+    "by": V_STR,
+    "extent": _word("wholly", "partly"),
+    "condition": K("disapplied") + V_CIT,
+    "except": V_STR,
+}
+
+CLAUSES: dict[str, dict[str, pp.ParserElement]] = {
+    "area": {"source": V_STR},
+    "municipality": {"alias": V_STRS, "source": V_STR, "region": V_STR},
+    "law": {
+        **_COMMON,
+        "alias": V_STRS,
+        "version": _word("LOV", "LBK", "BEK") + V_NUMYEAR + K("of") + V_DATE
+        + pp.Optional(_word("from") + V_DATE) + pp.Optional(_word("to") + V_DATE) + K("source") + V_STR,
+        "sections": _word("complete"),
+    },
+    "provision": {
+        **_COMMON,
+        "topics": V_STRS,
+        "from": V_DATE + pp.Optional(K("to") + V_DATE),
+        "to": V_DATE,
+        "repealed": V_DATE + K("by") + V_STR + K("source") + V_STR,
+        "succeeded-by": V_CIT + K("from") + V_DATE,
+        "refers-to": V_CITS,
+        "requires": V_CITS,
+        "replaced-by": V_CITS,
+        "authorised-by": V_CITS,
+        "alternative": V_CIT + V_STR,
+    },
+    "agreement": {
+        **_COMMON,
+        "inferred": V_STR,
+        "area": V_ID,
+        "basis": V_LAWID + K("source") + V_STR,
+        "municipalities": V_CODES,
+        "from": V_DATE + K("to") + V_DATE,
+        "start": V_CODE + V_DATE + K("source") + V_STR,
+        "extended": K("to") + V_DATE + K("by") + V_STR + K("source") + V_STR,
+        "decisions-under": V_CIT,
+        "overview": V_CIT,
+    },
+    "decision": {
+        **_COMMON,
+        "inferred": V_STR,
+        "municipality": V_CODE,
+        "under": V_ID,
+        "disapplies": V_CIT + pp.Optional(_word("wholly", "partly")) + pp.Optional(V_STR),
+        "decided": V_DATE,
+        "published": V_DATE,
+        "effective": V_DATE,
+    },
+    "example": {
+        **_COMMON,
+        "municipality": V_CODE,
+        "date": V_DATE,
+        "deviates": V_CITS,
+        "area": V_ID,
+        "expect": _word(*VERDICTS),
+    },
+    **{k: _STATUS_CLAUSES for k in STATUS_KEYWORDS},
+}
+
+_KEYWORD = re.compile(r"[a-z][a-z-]*")
+
+
+def _compile(table: dict[str, pp.ParserElement]) -> dict[str, pp.ParserElement]:
+    return {k: (v + pp.StringEnd()).streamline() for k, v in table.items()}
+
+
+_HEADERS = _compile(HEADERS)
+_CLAUSES = {decl: _compile(cl) for decl, cl in CLAUSES.items()}
+
+
+# ---------------------------------------------------------------------------- lines
+
+
+def split_comment(line: str) -> tuple[str, str | None]:
+    """Split `code  # comment`, honouring quotes (a `#` inside "..." is text)."""
+    if "#" not in line:
+        return line, None
+    in_str = False
+    esc = False
+    for i, ch in enumerate(line):
+        if esc:
+            esc = False
+        elif ch == "\\" and in_str:
+            esc = True
+        elif ch == '"':
+            in_str = not in_str
+        elif ch == "#" and not in_str:
+            return line[:i].rstrip(), line[i + 1 :].strip()
+    return line, None
+
+
+def _explain(e: pp.ParseBaseException) -> str:
+    found = e.line[e.col - 1 : e.col + 14].split(" ")[0] if e.col - 1 < len(e.line) else ""
+    expected = str(e.parser_element.customName or e.parser_element) if e.parser_element is not None else ""
+    if expected.startswith("StringEnd") or expected == "end of text":
+        return f"uventet tekst: {found!r}"
+    if found:
+        return f"forventede {expected}, fandt {found!r}"
+    return f"forventede {expected}, men linjen slutter"
+
+
+def _parse_line(
+    expr: pp.ParserElement, text: str, start: int, path: str, lineno: int, full: str
+) -> tuple[list[Value] | None, Diagnostic | None]:
+    """Parse `text` (the part after the keyword, starting at column `start`)."""
+    try:
+        toks = expr.parse_string(text, parse_all=True)
+    except pp.ParseBaseException as e:
+        col = start + e.loc
+        message = _explain(e)
+        code = "P101"
+        if text.count('"') % 2 == 1 and '"' in text[e.loc :]:
+            code, message = "P107", "teksten mangler sit afsluttende anførselstegn"
+        return None, diag(code, message, file=path, line=lineno, col=col + 1, end_col=col + 2, line_text=full)
+    except RecursionError:
+        return None, diag("P101", "linjen er for indviklet til at læse", file=path, line=lineno, col=start + 1, line_text=full)
+    out: list[Value] = []
+    for v in toks:
+        if isinstance(v, Value):
+            v.col += start
+            v.end_col += start
+            if v.kind == "cits":
+                for inner in v.value:
+                    inner.col += start
+                    inner.end_col += start
+            out.append(v)
+    return out, None
+
+
+def _suggest(word: str, options: list[str]) -> str | None:
+    import difflib
+
+    best = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"mente du `{best[0]}`?" if best else None
+
+
+def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagnostic]]:
+    """Parse one rule file. Never raises: every problem becomes a diagnostic."""
+    lines = text.split("\n")
+    diags: list[Diagnostic] = []
+    decls: list[Decl] = []
+    pending: list[str] = []
+    current: Decl | None = None
+    skipping = False  # the header above failed: its clauses are not reported again
+    decl_names = sorted(HEADERS)
+    for i, raw in enumerate(lines):
+        lineno = i + 1
+        line = raw.rstrip("\r")
+        if len(line) > MAX_LINE:
+            diags.append(diag("P108", f"linjen er {len(line):,} tegn lang; højst {MAX_LINE:,} læses",
+                              file=path, line=lineno, col=1, line_text=line[:MAX_LINE]))
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            pending.append(stripped[1:].strip())
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent]:
+            diags.append(diag("P109", "indryk med mellemrum, ikke tabulator", file=path, line=lineno, col=1,
+                              end_col=indent + 1, line_text=line, help="`registry fmt` retter indrykningen"))
+            continue
+        code, comment = split_comment(line)
+        m = _KEYWORD.match(code, indent)
+        word = m.group(0) if m else code[indent:].split(" ")[0]
+        kw_end = indent + len(word)
+        rest = code[kw_end:]
+        if indent == 0:
+            expr = _HEADERS.get(word) if m else None
+            if expr is None:
+                diags.append(diag("P102", f"ukendt erklæring `{word[:40]}`", file=path, line=lineno, col=1,
+                                  end_col=max(kw_end, 1) + 1, line_text=line,
+                                  help=_suggest(word, decl_names) or "en erklæring begynder med: " + ", ".join(decl_names)))
+                current, skipping, pending = None, True, []
+                continue
+            args, d = _parse_line(expr, rest, kw_end, path, lineno, line)
+            if d:
+                diags.append(d)
+                current, skipping, pending = None, True, []
+                continue
+            skipping = False
+            current = Decl(word, args or [], lineno, len(code) + 1, line, comments_before=pending, comment=comment)
+            pending = []
+            decls.append(current)
+            continue
+        if current is None:
+            if not skipping:
+                diags.append(diag("P104", "indrykket linje uden en erklæring foran", file=path, line=lineno,
+                                  col=indent + 1, end_col=kw_end + 1, line_text=line,
+                                  help="skriv erklæringen (fx `provision SEL § 83 \"...\"`) i kolonne 1 over den"))
+            continue
+        table = _CLAUSES[current.keyword]
+        expr = table.get(word) if m else None
+        if expr is None:
+            diags.append(diag("P103", f"`{word[:40]}` hører ikke til en `{current.keyword}`", file=path, line=lineno,
+                              col=indent + 1, end_col=kw_end + 1, line_text=line,
+                              help=_suggest(word, sorted(table)) or "mulige: " + ", ".join(sorted(table))))
+            pending = []
+            continue
+        args, d = _parse_line(expr, rest, kw_end, path, lineno, line)
+        if d:
+            diags.append(d)
+            pending = []
+            continue
+        current.clauses.append(Clause(word, args or [], lineno, indent + 1, len(code) + 1, line,
+                                      comments_before=pending, comment=comment))
+        pending = []
+    return ParsedFile(path, decls, pending, lines), diags

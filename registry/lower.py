@@ -1,0 +1,436 @@
+"""Lower parse trees to the model: give each declaration its meaning, with positions kept.
+
+Lowering checks what one declaration can check by itself (required clauses, impossible dates,
+clauses given twice); what needs the whole rule set is left to `validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from pydantic import ValidationError
+
+from registry.diagnostics import Diagnostic, diag
+from registry.dsl.tree import CitationSyntax, Clause, Decl, ParsedFile, Range, Value
+from registry.model import (
+    Agreement,
+    Alternative,
+    Area,
+    Citation,
+    Decision,
+    DecisionItem,
+    Example,
+    Extension,
+    Law,
+    LawVersion,
+    MunicipalStart,
+    Municipality,
+    Period,
+    Provision,
+    Repeal,
+    RuleSet,
+    Span,
+    Status,
+    StatusKind,
+    Succession,
+    Verdict,
+    split_section,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference written in a rule file, checked by `validate` once all files are known."""
+
+    kind: str  # law, provision, agreement, municipality, area
+    value: Any
+    file: str
+    line: int
+    col: int
+    end_col: int
+    line_text: str
+
+
+@dataclass
+class SectionIndex:
+    """Which § each law declares, so that `§§ 91-93` can be expanded to the real sections."""
+
+    sections: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_files(cls, files: list[ParsedFile]) -> SectionIndex:
+        idx = cls()
+        for pf in files:
+            for d in pf.decls:
+                if d.keyword == "provision" and d.args and d.args[0].kind == "cit":
+                    c: CitationSyntax = d.args[0].value
+                    if c.law and c.sections:
+                        for r in c.sections:
+                            idx.sections.setdefault(c.law, set()).add(r.lo)
+        return idx
+
+    def expand_range(self, law: str, r: Range) -> list[str]:
+        if r.hi is None:
+            return [r.lo]
+        lo, hi = split_section(r.lo), split_section(r.hi)
+        declared = {s for s in self.sections.get(law, set()) if lo <= split_section(s) <= hi}
+        plain = {str(n) for n in range(lo[0], hi[0] + 1) if lo <= (n, "") <= hi}
+        return sorted(declared | plain | {r.lo, r.hi}, key=split_section)
+
+
+def _ints(r: Range | None) -> list[int | None]:
+    if r is None:
+        return [None]
+    lo = int(r.lo)
+    hi = int(r.hi) if r.hi else lo
+    return list(range(lo, max(hi, lo) + 1))[:200]
+
+
+def expand(c: CitationSyntax, index: SectionIndex, law: str | None = None) -> list[Citation]:
+    """All the concrete provisions a written citation names (ranges and lists expanded)."""
+    law = law or c.law
+    if not c.sections:
+        return [Citation(law=law)]
+    sections = [s for r in c.sections for s in index.expand_range(law or "", r)]
+    out = []
+    for sec, stk, nr in itertools.product(sections, _ints(c.stk), _ints(c.nr)):
+        out.append(Citation(law=law, section=sec, stk=stk, nr=nr, litra=c.litra,
+                            pkt=int(c.pkt) if c.pkt else None))
+    return out
+
+
+class Lowerer:
+    def __init__(self, index: SectionIndex) -> None:
+        self.index = index
+        self.diags: list[Diagnostic] = []
+        self.refs: list[Ref] = []
+        self.out: dict[str, list[Any]] = {k: [] for k in (
+            "areas", "municipalities", "laws", "provisions", "agreements", "statuses", "decisions", "examples")}
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _err(self, code: str, msg: str, pf: ParsedFile, line: int, col: int, end_col: int, text: str,
+             help: str | None = None) -> None:
+        self.diags.append(diag(code, msg, file=pf.path, line=line, col=col, end_col=end_col, line_text=text, help=help))
+
+    def _span(self, pf: ParsedFile, d: Decl) -> Span:
+        return Span(file=pf.path, line=d.line, col=1, end_line=d.line, end_col=d.end_col)
+
+    def _date(self, pf: ParsedFile, line: int, text: str, v: Value) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(v.value)
+        except ValueError:
+            self._err("P106", f"{v.value} er ikke en dato, der findes", pf, line, v.col, v.end_col, text,
+                      help="skriv datoen som ÅÅÅÅ-MM-DD")
+            return None
+
+    def _ref(self, kind: str, value: Any, pf: ParsedFile, line: int, v: Value, text: str) -> None:
+        self.refs.append(Ref(kind, value, pf.path, line, v.col, v.end_col, text))
+
+    def _cits(self, pf: ParsedFile, line: int, text: str, v: Value) -> list[Citation]:
+        values = v.value if v.kind == "cits" else [v]
+        out: list[Citation] = []
+        for one in values:
+            cits = expand(one.value, self.index)
+            for c in cits:
+                self._ref("provision", c, pf, line, one, text)
+            out.extend(cits)
+        return out
+
+    def _one(self, pf: ParsedFile, cit: list[Citation], line: int, v: Value, text: str) -> Citation | None:
+        if len(cit) != 1:
+            self._err("R213", "her kan kun stå én bestemmelse, ikke en række", pf, line, v.col, v.end_col, text)
+            return None
+        return cit[0]
+
+    def _clauses(self, pf: ParsedFile, d: Decl, single: set[str]) -> dict[str, list[Clause]]:
+        by: dict[str, list[Clause]] = {}
+        for c in d.clauses:
+            by.setdefault(c.keyword, []).append(c)
+        for k, cs in by.items():
+            if k in single and len(cs) > 1:
+                c = cs[1]
+                self._err("R208", f"`{k}` må kun stå én gang", pf, c.line, c.col, c.col + len(k), c.text,
+                          help=f"første gang i linje {cs[0].line}")
+        return by
+
+    def _require(self, pf: ParsedFile, d: Decl, by: dict[str, list[Clause]], *names: str) -> bool:
+        ok = True
+        for n in names:
+            if n not in by:
+                self._err("R207", f"`{d.keyword}` mangler `{n}`", pf, d.line, 1, len(d.keyword) + 1, d.text,
+                          help=f"tilføj en indrykket linje `{n} ...` under erklæringen")
+                ok = False
+        return ok
+
+    def _str(self, by: dict[str, list[Clause]], name: str) -> str | None:
+        cs = by.get(name)
+        return cs[0].args[0].value if cs else None
+
+    def _period(self, pf: ParsedFile, by: dict[str, list[Clause]]) -> Period:
+        start = end = None
+        for c in by.get("from", []):
+            start = self._date(pf, c.line, c.text, c.args[0])
+            if len(c.args) > 1:
+                end = self._date(pf, c.line, c.text, c.args[1])
+        for c in by.get("to", []):
+            end = self._date(pf, c.line, c.text, c.args[0])
+        if start and end and end < start:
+            c = (by.get("to") or by["from"])[0]
+            self._err("R206", f"perioden slutter ({end}) før den begynder ({start})", pf, c.line, c.col,
+                      len(c.text) + 1, c.text)
+        return Period(start=start, end=end)
+
+    def _build(self, kind: str, pf: ParsedFile, d: Decl, make: Callable[[], Any]) -> None:
+        try:
+            self.out[kind].append(make())
+        except ValidationError as e:  # a value the model refuses: report it, never raise
+            first = e.errors()[0]
+            self._err("R213", f"ugyldig værdi: {first['msg']}", pf, d.line, 1, len(d.text) + 1, d.text)
+
+    # -- declarations ---------------------------------------------------------------------
+
+    def lower_file(self, pf: ParsedFile) -> None:
+        for d in pf.decls:
+            getattr(self, "_" + d.keyword.replace("-", "_"), self._status)(pf, d)
+
+    def _area(self, pf: ParsedFile, d: Decl) -> None:
+        by = self._clauses(pf, d, {"source"})
+        self._build("areas", pf, d, lambda: Area(id=d.args[0].value, name=d.args[1].value,
+                                                 source=self._str(by, "source"), span=self._span(pf, d)))
+
+    def _municipality(self, pf: ParsedFile, d: Decl) -> None:
+        by = self._clauses(pf, d, {"source", "region"})
+        aliases = tuple(a for c in by.get("alias", []) for a in c.args[0].value)
+        self._build("municipalities", pf, d, lambda: Municipality(
+            code=d.args[0].value, name=d.args[1].value, aliases=aliases,
+            source=self._str(by, "source"), span=self._span(pf, d)))
+
+    def _law(self, pf: ParsedFile, d: Decl) -> None:
+        by = self._clauses(pf, d, {"source", "sections", "note"})
+        if not self._require(pf, d, by, "source"):
+            return
+        versions = []
+        for c in by.get("version", []):
+            kind, numyear, *rest = c.args
+            number, year = (int(x) for x in numyear.value.split("/"))
+            when: dict[str, dt.date | None] = {"of": self._date(pf, c.line, c.text, rest[0])}
+            for marker, value in zip(rest[1:-1:2], rest[2:-1:2]):
+                when[marker.value] = self._date(pf, c.line, c.text, value)
+            if when["of"] is None:
+                continue
+            src = rest[-1].value
+            frm, to = when.get("from"), when.get("to")
+            versions.append(LawVersion(kind=kind.value, number=number, year=year, date=when["of"],
+                                       in_force=Period(start=frm, end=to), source=src))
+        aliases = tuple(a for c in by.get("alias", []) for a in c.args[0].value)
+        self._build("laws", pf, d, lambda: Law(
+            id=d.args[0].value, title=d.args[1].value, aliases=aliases, source=self._str(by, "source") or "",
+            versions=tuple(versions), sections_complete="sections" in by, note=self._str(by, "note"),
+            span=self._span(pf, d)))
+
+    def _provision(self, pf: ParsedFile, d: Decl) -> None:
+        by = self._clauses(pf, d, {"source", "from", "to", "repealed", "note", "topics"})
+        head = d.args[0]
+        syntax: CitationSyntax = head.value
+        if syntax.plural or not syntax.sections:
+            self._err("R213", "en `provision` er én bestemmelse: skriv én § ad gangen", pf, d.line, head.col,
+                      head.end_col, d.text)
+            return
+        ref = expand(syntax, self.index)
+        if len(ref) != 1:
+            self._err("R213", "en `provision` er én bestemmelse, ikke en række", pf, d.line, head.col,
+                      head.end_col, d.text)
+            return
+        self._ref("law", ref[0].law, pf, d.line, head, d.text)
+        if not self._require(pf, d, by, "source"):
+            return
+        rel: dict[str, list[Citation]] = {}
+        for key in ("refers-to", "requires", "replaced-by", "authorised-by"):
+            rel[key] = [x for c in by.get(key, []) for x in self._cits(pf, c.line, c.text, c.args[0])]
+        succ = []
+        for c in by.get("succeeded-by", []):
+            day = self._date(pf, c.line, c.text, c.args[1])
+            one = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
+            if day and one:
+                succ.append(Succession(target=one, date=day))
+        alts = []
+        for c in by.get("alternative", []):
+            one = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
+            if one:
+                alts.append(Alternative(target=one, text=c.args[1].value))
+        repeal = None
+        if "repealed" in by:
+            c = by["repealed"][0]
+            day = self._date(pf, c.line, c.text, c.args[0])
+            if day:
+                repeal = Repeal(date=day, act=c.args[1].value, source=c.args[2].value)
+        topics = tuple(t for c in by.get("topics", []) for t in c.args[0].value)
+        self._build("provisions", pf, d, lambda: Provision(
+            ref=ref[0], heading=d.args[1].value, topics=topics, source=self._str(by, "source") or "",
+            in_force=self._period(pf, by), repealed=repeal, succeeded_by=tuple(succ),
+            refers_to=tuple(rel["refers-to"]), requires=tuple(rel["requires"]),
+            replaced_by=tuple(rel["replaced-by"]), authorised_by=tuple(rel["authorised-by"]),
+            alternatives=tuple(alts), note=self._str(by, "note"), span=self._span(pf, d)))
+
+    def _agreement(self, pf: ParsedFile, d: Decl) -> None:
+        single = {"source", "area", "basis", "from", "note", "inferred", "decisions-under", "overview", "municipalities"}
+        by = self._clauses(pf, d, single)
+        if not self._require(pf, d, by, "area", "basis", "municipalities", "from"):
+            return
+        area = by["area"][0]
+        self._ref("area", area.args[0].value, pf, area.line, area.args[0], area.text)
+        basis = by["basis"][0]
+        self._ref("law", basis.args[0].value, pf, basis.line, basis.args[0], basis.text)
+        munis = by["municipalities"][0]
+        for code in munis.args[0].value:
+            self._ref("municipality", code, pf, munis.line, munis.args[0], munis.text)
+        period = self._period(pf, by)
+        starts = []
+        for c in by.get("start", []):
+            self._ref("municipality", c.args[0].value, pf, c.line, c.args[0], c.text)
+            day = self._date(pf, c.line, c.text, c.args[1])
+            if day:
+                if c.args[0].value not in munis.args[0].value:
+                    self._err("R209", f"kommune {c.args[0].value} er ikke med i aftalen", pf, c.line, c.args[0].col,
+                              c.args[0].end_col, c.text, help="tilføj den under `municipalities`")
+                starts.append(MunicipalStart(code=c.args[0].value, date=day, source=c.args[2].value))
+        exts = []
+        for c in by.get("extended", []):
+            day = self._date(pf, c.line, c.text, c.args[0])
+            if day:
+                if period.end and day <= period.end:
+                    self._err("R206", f"forlængelsen til {day} er ikke senere end perioden ({period.end})",
+                              pf, c.line, c.args[0].col, c.args[0].end_col, c.text)
+                exts.append(Extension(end=day, act=c.args[1].value, source=c.args[2].value))
+        cits: dict[str, Citation | None] = {}
+        for key in ("decisions-under", "overview"):
+            cits[key] = None
+            if key in by:
+                c = by[key][0]
+                cits[key] = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
+        self._build("agreements", pf, d, lambda: Agreement(
+            id=d.args[0].value, title=d.args[1].value, area=area.args[0].value, basis=basis.args[0].value,
+            basis_source=basis.args[1].value, municipalities=tuple(munis.args[0].value), period=period,
+            starts=tuple(starts), extensions=tuple(exts), decisions_under=cits["decisions-under"],
+            overview=cits["overview"], source=self._str(by, "source"), note=self._str(by, "note"),
+            inferred=self._str(by, "inferred"), span=self._span(pf, d)))
+
+    def _status(self, pf: ParsedFile, d: Decl) -> None:
+        single = {"source", "inferred", "note", "for", "from", "to", "by", "extent", "condition", "except"}
+        by = self._clauses(pf, d, single)
+        if not self._require(pf, d, by, "source"):
+            return
+        kind = StatusKind(d.keyword)
+        targets = self._cits(pf, d.line, d.text, d.args[0])
+        ids = d.args[1]
+        for a in ids.value:
+            self._ref("agreement", a, pf, d.line, ids, d.text)
+        codes: list[int] = []
+        if "for" in by:
+            c = by["for"][0]
+            codes = c.args[0].value
+            for code in codes:
+                self._ref("municipality", code, pf, c.line, c.args[0], c.text)
+        elif kind is StatusKind.LOCAL_FENCEPOST:
+            self._err("R212", "en lokal hegnspæl skal sige, hvilken kommune der har sat den", pf, d.line, 1,
+                      len(d.keyword) + 1, d.text, help="tilføj fx `for 316`")
+        condition = None
+        if "condition" in by:
+            c = by["condition"][0]
+            condition = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
+        period = self._period(pf, by)
+        extent = by["extent"][0].args[0].value if "extent" in by else None
+        for t in targets:
+            self._build("statuses", pf, d, lambda t=t: Status(  # type: ignore[misc]
+                kind=kind, target=t, agreements=tuple(ids.value), municipalities=tuple(codes), period=period,
+                source=self._str(by, "source") or "", inferred=self._str(by, "inferred"),
+                note=self._str(by, "note"), by=self._str(by, "by"), extent=extent, condition=condition,
+                except_text=self._str(by, "except"), span=self._span(pf, d)))
+
+    def _decision(self, pf: ParsedFile, d: Decl) -> None:
+        single = {"source", "inferred", "note", "municipality", "under", "decided", "published", "effective"}
+        by = self._clauses(pf, d, single)
+        if not self._require(pf, d, by, "municipality", "under", "disapplies", "published", "source"):
+            return
+        m = by["municipality"][0]
+        self._ref("municipality", m.args[0].value, pf, m.line, m.args[0], m.text)
+        u = by["under"][0]
+        self._ref("agreement", u.args[0].value, pf, u.line, u.args[0], u.text)
+        items = []
+        for c in by["disapplies"]:
+            extent = "wholly"
+            note = None
+            for v in c.args[1:]:
+                if v.kind == "word":
+                    extent = v.value
+                elif v.kind == "str":
+                    note = v.value
+            for t in self._cits(pf, c.line, c.text, c.args[0]):
+                items.append(DecisionItem(target=t, extent=extent, note=note,
+                                          span=Span(file=pf.path, line=c.line, col=c.args[0].col, end_line=c.line,
+                                                    end_col=c.args[0].end_col)))
+        dates = {}
+        for key in ("decided", "published", "effective"):
+            dates[key] = None
+            if key in by:
+                c = by[key][0]
+                dates[key] = self._date(pf, c.line, c.text, c.args[0])
+        published = dates["published"]
+        if published is None:
+            return
+        earliest = published + dt.timedelta(days=1)
+        effective = dates["effective"] or earliest
+        if effective < earliest:
+            c = by["effective"][0]
+            self._err("R214", f"en beslutning træder tidligst i kraft dagen efter offentliggørelsen ({earliest})",
+                      pf, c.line, c.args[0].col, c.args[0].end_col, c.text,
+                      help="jf. § 6, stk. 2, i velfærdsaftalelovene")
+        if dates["decided"] and dates["decided"] > published:
+            c = by["decided"][0]
+            self._err("R206", "beslutningen er offentliggjort før den er truffet", pf, c.line, c.args[0].col,
+                      c.args[0].end_col, c.text)
+        self._build("decisions", pf, d, lambda: Decision(
+            id=d.args[0].value, title=d.args[1].value, municipality=m.args[0].value, agreement=u.args[0].value,
+            items=tuple(items), decided=dates["decided"], published=published, effective=effective,
+            source=self._str(by, "source") or "", inferred=self._str(by, "inferred"), note=self._str(by, "note"),
+            span=self._span(pf, d)))
+
+    def _example(self, pf: ParsedFile, d: Decl) -> None:
+        single = {"source", "note", "municipality", "date", "area", "expect"}
+        by = self._clauses(pf, d, single)
+        if not self._require(pf, d, by, "municipality", "date", "expect", "source"):
+            return
+        m = by["municipality"][0]
+        self._ref("municipality", m.args[0].value, pf, m.line, m.args[0], m.text)
+        c = by["date"][0]
+        day = self._date(pf, c.line, c.text, c.args[0])
+        deviates: list[str] = []
+        for c in by.get("deviates", []):
+            for one in c.args[0].value:
+                deviates.append(one.value.render())
+                for x in expand(one.value, self.index):
+                    self._ref("provision", x, pf, c.line, one, c.text)
+        area = None
+        if "area" in by:
+            a = by["area"][0]
+            area = a.args[0].value
+            self._ref("area", area, pf, a.line, a.args[0], a.text)
+        if day is None:
+            return
+        self._build("examples", pf, d, lambda: Example(
+            name=d.args[0].value, municipality=m.args[0].value, date=day, deviates=tuple(deviates), area=area,
+            expect=Verdict(by["expect"][0].args[0].value), source=self._str(by, "source") or "",
+            note=self._str(by, "note"), span=self._span(pf, d)))
+
+
+def lower(files: list[ParsedFile]) -> tuple[RuleSet, list[Ref], list[Diagnostic]]:
+    index = SectionIndex.from_files(files)
+    lw = Lowerer(index)
+    for pf in files:
+        lw.lower_file(pf)
+    rs = RuleSet(**{k: tuple(v) for k, v in lw.out.items()}, files=tuple(pf.path for pf in files))
+    return rs, lw.refs, lw.diags

@@ -1,0 +1,368 @@
+"""The validated rule model: what a rule set says, independent of how it was written.
+
+Every object is a frozen pydantic model that rejects unknown fields, so a typo in a
+JSON export or a test case fails loudly instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Frozen):
+    """Where something was written: 1-based line and column, end exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class Citation(Frozen):
+    """One law provision at any level of the Danish hierarchy.
+
+    ``section`` is the § number with its letter suffix folded in (``"9a"``); ``None``
+    means the whole law.
+    """
+
+    law: str | None = None
+    section: str | None = None
+    stk: int | None = None
+    nr: int | None = None
+    litra: str | None = None
+    pkt: int | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The path from the law down; a prefix of another key is an ancestor."""
+        parts: list[str] = [self.law or ""]
+        for name in ("section", "stk", "nr", "litra", "pkt"):
+            value = getattr(self, name)
+            if value is None:
+                break
+            parts.append(str(value))
+        return tuple(parts)
+
+    def canonical(self) -> str:
+        return format_citation(self)
+
+    def __str__(self) -> str:
+        return format_citation(self)
+
+    def parent(self) -> Citation | None:
+        for name in ("pkt", "litra", "nr", "stk", "section"):
+            if getattr(self, name) is not None:
+                return self.model_copy(update={name: None})
+        return None
+
+    def ancestors_or_self(self) -> list[Citation]:
+        out: list[Citation] = [self]
+        cur = self.parent()
+        while cur is not None:
+            out.append(cur)
+            cur = cur.parent()
+        return out
+
+    def section_only(self) -> Citation:
+        return Citation(law=self.law, section=self.section)
+
+
+def split_section(section: str) -> tuple[int, str]:
+    """'83a' -> (83, 'a'); used for ordering and canonical printing."""
+    digits = ""
+    for ch in section:
+        if ch.isdigit():
+            digits += ch
+        else:
+            break
+    return (int(digits) if digits else 0, section[len(digits) :])
+
+
+def section_label(section: str) -> str:
+    num, letter = split_section(section)
+    return f"{num} {letter}" if letter else str(num)
+
+
+def format_citation(c: Citation) -> str:
+    parts: list[str] = []
+    head = c.law or ""
+    if c.section is not None:
+        head = f"{head} § {section_label(c.section)}".strip()
+    parts.append(head)
+    if c.stk is not None:
+        parts.append(f"stk. {c.stk}")
+    if c.nr is not None:
+        parts.append(f"nr. {c.nr}")
+    if c.litra is not None:
+        parts.append(f"litra {c.litra}")
+    if c.pkt is not None:
+        parts.append(f"{c.pkt}. pkt.")
+    return ", ".join(parts)
+
+
+def is_within(inner: Citation, outer: Citation) -> bool:
+    """True when ``inner`` is ``outer`` or one of its parts."""
+    ik, ok = inner.key, outer.key
+    return ik[: len(ok)] == ok
+
+
+def overlaps(a: Citation, b: Citation) -> bool:
+    return is_within(a, b) or is_within(b, a)
+
+
+class Period(Frozen):
+    """An inclusive date range; ``None`` on either side is open."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def overlaps(self, other: Period) -> bool:
+        lo = max(self.start or dt.date.min, other.start or dt.date.min)
+        hi = min(self.end or dt.date.max, other.end or dt.date.max)
+        return lo <= hi
+
+
+class Area(Frozen):
+    id: str
+    name: str
+    source: str | None = None
+    span: Span
+
+
+class Municipality(Frozen):
+    code: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    source: str | None = None
+    span: Span
+
+
+class LawVersion(Frozen):
+    kind: Literal["LOV", "LBK", "BEK"]
+    number: int
+    year: int
+    date: dt.date
+    in_force: Period = Period()
+    source: str
+
+    def label(self) -> str:
+        return f"{self.kind} nr. {self.number} af {self.date.isoformat()}"
+
+
+class Law(Frozen):
+    id: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    source: str
+    versions: tuple[LawVersion, ...] = ()
+    sections_complete: bool = False
+    note: str | None = None
+    span: Span
+
+
+class Repeal(Frozen):
+    date: dt.date
+    act: str
+    source: str
+
+
+class Succession(Frozen):
+    target: Citation
+    date: dt.date
+
+
+class Alternative(Frozen):
+    target: Citation
+    text: str
+
+
+class Provision(Frozen):
+    ref: Citation
+    heading: str
+    topics: tuple[str, ...] = ()
+    source: str
+    in_force: Period = Period()
+    repealed: Repeal | None = None
+    succeeded_by: tuple[Succession, ...] = ()
+    refers_to: tuple[Citation, ...] = ()
+    requires: tuple[Citation, ...] = ()
+    replaced_by: tuple[Citation, ...] = ()
+    authorised_by: tuple[Citation, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    note: str | None = None
+    span: Span
+
+    @property
+    def id(self) -> str:
+        return self.ref.canonical()
+
+    def in_force_on(self, day: dt.date) -> bool:
+        if self.repealed is not None and day >= self.repealed.date:
+            return False
+        return self.in_force.contains(day)
+
+
+class Extension(Frozen):
+    end: dt.date
+    act: str
+    source: str
+
+
+class MunicipalStart(Frozen):
+    code: int
+    date: dt.date
+    source: str
+
+
+class Agreement(Frozen):
+    id: str
+    title: str
+    area: str
+    basis: str
+    basis_source: str
+    municipalities: tuple[int, ...]
+    period: Period
+    starts: tuple[MunicipalStart, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    decisions_under: Citation | None = None
+    overview: Citation | None = None
+    source: str | None = None
+    note: str | None = None
+    inferred: str | None = None
+    span: Span
+
+    def start_for(self, code: int) -> dt.date | None:
+        for s in self.starts:
+            if s.code == code:
+                return s.date
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date | None:
+        ends = [e.end for e in self.extensions]
+        if ends:
+            return max(ends)
+        return self.period.end
+
+    def period_for(self, code: int) -> Period:
+        return Period(start=self.start_for(code), end=self.end)
+
+    def in_force_for(self, code: int, day: dt.date) -> bool:
+        return code in self.municipalities and self.period_for(code).contains(day)
+
+
+class StatusKind(str, Enum):
+    EXEMPTABLE = "exemptable"
+    EXEMPT = "exempt"
+    FENCEPOST = "fencepost"
+    LOCAL_FENCEPOST = "local-fencepost"
+    OUT_OF_SCOPE = "out-of-scope"
+    UNKNOWN = "unknown"
+
+
+class Status(Frozen):
+    kind: StatusKind
+    target: Citation
+    agreements: tuple[str, ...]
+    municipalities: tuple[int, ...] = ()
+    period: Period = Period()
+    source: str
+    inferred: str | None = None
+    note: str | None = None
+    by: str | None = None
+    extent: Literal["wholly", "partly"] | None = None
+    condition: Citation | None = None
+    except_text: str | None = None
+    span: Span
+
+    @property
+    def is_fencepost(self) -> bool:
+        return self.kind in (StatusKind.FENCEPOST, StatusKind.LOCAL_FENCEPOST)
+
+
+class DecisionItem(Frozen):
+    target: Citation
+    extent: Literal["wholly", "partly"] = "wholly"
+    note: str | None = None
+    span: Span
+
+
+class Decision(Frozen):
+    id: str
+    title: str
+    municipality: int
+    agreement: str
+    items: tuple[DecisionItem, ...]
+    decided: dt.date | None = None
+    published: dt.date
+    effective: dt.date
+    source: str
+    inferred: str | None = None
+    note: str | None = None
+    span: Span
+
+
+class Verdict(str, Enum):
+    ALLOWED = "allowed"
+    NEEDS_DECISION = "needs_decision"
+    NOT_COVERED = "not_covered"
+    VIOLATES_FENCEPOST = "violates_fencepost"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    @property
+    def inside(self) -> bool:
+        return self in (Verdict.ALLOWED, Verdict.NEEDS_DECISION)
+
+
+_SEVERITY = {
+    Verdict.ALLOWED: 0,
+    Verdict.NEEDS_DECISION: 1,
+    Verdict.NOT_COVERED: 2,
+    Verdict.VIOLATES_FENCEPOST: 3,
+}
+
+
+class Example(Frozen):
+    name: str
+    municipality: int
+    date: dt.date
+    deviates: tuple[str, ...] = ()
+    area: str | None = None
+    expect: Verdict
+    source: str
+    note: str | None = None
+    span: Span
+
+
+class FenceRequirement(Frozen):
+    """A provision a fence post needs, and the chain of `requires` that says so."""
+
+    required: Citation
+    path: tuple[str, ...]
+
+
+class RuleSet(Frozen):
+    areas: tuple[Area, ...] = ()
+    municipalities: tuple[Municipality, ...] = ()
+    laws: tuple[Law, ...] = ()
+    provisions: tuple[Provision, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    examples: tuple[Example, ...] = ()
+    files: tuple[str, ...] = Field(default=(), description="the rule files, in load order")
