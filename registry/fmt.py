@@ -30,7 +30,7 @@ def render_value(v: Value) -> str:
     if k == "codes":
         return ", ".join(str(int(c)) for c in v.value)
     if k == "ids":
-        return ", ".join(v.value)
+        return ", ".join(x.value for x in v.value)
     if k == "cit":
         return v.value.render()
     if k == "cits":

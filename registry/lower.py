@@ -326,9 +326,9 @@ class Lowerer:
             return
         kind = StatusKind(d.keyword)
         targets = self._cits(pf, d.line, d.text, d.args[0])
-        ids = d.args[1]
-        for a in ids.value:
-            self._ref("agreement", a, pf, d.line, ids, d.text)
+        ids = [v.value for v in d.args[1].value]
+        for v in d.args[1].value:
+            self._ref("agreement", v.value, pf, d.line, v, d.text)
         codes: list[int] = []
         if "for" in by:
             c = by["for"][0]
@@ -346,7 +346,7 @@ class Lowerer:
         extent = by["extent"][0].args[0].value if "extent" in by else None
         for t in targets:
             self._build("statuses", pf, d, lambda t=t: Status(  # type: ignore[misc]
-                kind=kind, target=t, agreements=tuple(ids.value), municipalities=tuple(codes), period=period,
+                kind=kind, target=t, agreements=tuple(ids), municipalities=tuple(codes), period=period,
                 source=self._str(by, "source") or "", inferred=self._str(by, "inferred"),
                 note=self._str(by, "note"), by=self._str(by, "by"), extent=extent, condition=condition,
                 except_text=self._str(by, "except"), span=self._span(pf, d)))

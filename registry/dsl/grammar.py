@@ -159,7 +159,7 @@ V_DATE = _loc("date", DATE_RE)
 V_CODE = _loc("code", CODE_RE, int)
 V_CODES = _loc("codes", pp.Group(CODE_RE + pp.ZeroOrMore(COMMA + CODE_RE)), lambda g: [int(x) for x in g])
 V_ID = _loc("id", ID_RE)
-V_IDS = _loc("ids", pp.Group(ID_RE + pp.ZeroOrMore(COMMA + ID_RE)), list)
+V_IDS = _loc("ids", pp.Group(V_ID + pp.ZeroOrMore(COMMA + V_ID)), list)
 V_LAWID = _loc("lawid", LAWID)
 V_CIT = _loc("cit", RULE_CITATION)
 V_CITS = _loc("cits", pp.Group(V_CIT + pp.ZeroOrMore((pp.Suppress(";") | OG) + V_CIT)), list)
@@ -320,7 +320,7 @@ def _parse_line(
         if isinstance(v, Value):
             v.col += start
             v.end_col += start
-            if v.kind == "cits":
+            if v.kind in ("cits", "ids"):
                 for inner in v.value:
                     inner.col += start
                     inner.end_col += start

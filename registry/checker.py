@@ -1,0 +1,562 @@
+"""The compliance checker: may municipality M, on date D, deviate from these provisions?
+
+Pure: no I/O, no printing, no networkx (the fence-post requirements were computed by `graph`
+when the rules were compiled). The same function serves the CLI, the web page and Python.
+
+Per cited provision, every part that carries its own status is judged (a § covers its stk.),
+the most specific applicable status wins, and the finding is the worst of its parts:
+violates_fencepost > not_covered > needs_decision > allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from registry.diagnostics import Diagnostic, diag
+from registry.messages import t
+from registry.model import (
+    Agreement,
+    Citation,
+    Decision,
+    FenceRequirement,
+    Law,
+    Municipality,
+    Provision,
+    RuleSet,
+    Status,
+    StatusKind,
+    Verdict,
+    is_within,
+    overlaps,
+    section_label,
+    split_section,
+)
+from registry.pipeline import Compiled
+
+# ---------------------------------------------------------------------------- input / output
+
+
+class CheckRequest(BaseModel):
+    """What a caseworker asks. The JSON API takes exactly this."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    municipality: str = Field(min_length=1, max_length=100, description="navn eller kommunekode (fx Viborg, 791)")
+    date: dt.date | None = Field(default=None, description="dato (ÅÅÅÅ-MM-DD); i dag, hvis udeladt")
+    deviates: list[str] = Field(default_factory=list, max_length=50,
+                                description="de bestemmelser, praksis fraviger, fx 'servicelovens § 83, stk. 1, nr. 3'")
+    area: str | None = Field(default=None, max_length=40)
+    description: str | None = Field(default=None, max_length=5000, description="fri beskrivelse af praksis")
+    lang: Literal["da", "en"] = "da"
+
+    @field_validator("deviates")
+    @classmethod
+    def _short(cls, v: list[str]) -> list[str]:
+        for item in v:
+            if len(item) > 300:
+                raise ValueError("en henvisning må højst være 300 tegn")
+        return [x.strip() for x in v if x.strip()]
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    provision: str | None = None
+    source: str | None = None
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cited: str
+    provision: str
+    status: str | None
+    verdict: Verdict
+    reasons: list[Reason]
+    path: list[str] = Field(default_factory=list)
+
+
+class MunicipalityRef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: int
+    name: str
+
+
+class CheckResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    verdict: Verdict
+    inside: bool
+    municipality: MunicipalityRef
+    date: dt.date
+    findings: list[Finding]
+    warnings: list[str]
+    ruleset: str
+    summary: str
+    lang: Literal["da", "en"] = "da"
+
+
+class CheckInputError(Exception):
+    """The question cannot be answered as asked: unknown municipality, §, date or area."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+# ---------------------------------------------------------------------------- index
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+@dataclass
+class Index:
+    rules: RuleSet
+    laws: dict[str, Law] = field(default_factory=dict)
+    law_names: dict[str, str] = field(default_factory=dict)
+    municipalities: dict[int, Municipality] = field(default_factory=dict)
+    municipality_names: dict[str, int] = field(default_factory=dict)
+    sections: dict[str, set[str]] = field(default_factory=dict)
+    provisions: dict[tuple[str, str], Provision] = field(default_factory=dict)
+    statuses: dict[tuple[str, str | None], list[Status]] = field(default_factory=dict)
+    decisions: dict[int, list[Decision]] = field(default_factory=dict)
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+    fence_statuses: dict[str, list[Status]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rs: RuleSet) -> Index:
+        ix = cls(rules=rs)
+        for law in rs.laws:
+            ix.laws[law.id] = law
+            for name in (law.id, law.title, *law.aliases):
+                n = _norm(name)
+                ix.law_names.setdefault(n, law.id)
+                if n.endswith(("en", "loven", "lov")) and not n.endswith("s"):
+                    ix.law_names.setdefault(n + "s", law.id)  # genitive: serviceloven -> servicelovens
+        for m in rs.municipalities:
+            ix.municipalities[m.code] = m
+            for name in (m.name, *m.aliases):
+                ix.municipality_names.setdefault(_strip_kommune(name), m.code)
+        for p in rs.provisions:
+            if p.ref.law and p.ref.section:
+                ix.sections.setdefault(p.ref.law, set()).add(p.ref.section)
+                if p.ref.stk is None:
+                    ix.provisions[(p.ref.law, p.ref.section)] = p
+        for s in rs.statuses:
+            ix.statuses.setdefault((s.target.law or "", s.target.section), []).append(s)
+        for d in rs.decisions:
+            ix.decisions.setdefault(d.municipality, []).append(d)
+        ix.agreements = {a.id: a for a in rs.agreements}
+        for s in rs.statuses:
+            if s.is_fencepost:
+                ix.fence_statuses.setdefault(s.target.canonical(), []).append(s)
+        return ix
+
+
+def _strip_kommune(name: str) -> str:
+    n = _norm(name)
+    n = re.sub(r"\s*kommunes?$", "", n)
+    return n
+
+
+def index_of(compiled: Compiled) -> Index:
+    ix = getattr(compiled, "_index", None)
+    if ix is None:
+        ix = Index.build(compiled.rules)
+        compiled._index = ix  # type: ignore[attr-defined]
+    return ix
+
+
+# ---------------------------------------------------------------------------- resolution
+
+
+def resolve_municipality(ix: Index, text: str) -> Municipality:
+    raw = text.strip()
+    if re.fullmatch(r"\d{1,4}", raw):
+        code = int(raw)
+        if code in ix.municipalities:
+            return ix.municipalities[code]
+        raise CheckInputError([diag("C400", f"{raw} er ikke en kommunekode",
+                                    help="kommunekoder har 3 cifre (fx 791 eller 0791 for Viborg)")])
+    key = _strip_kommune(raw)
+    for candidate in (key, key[:-1] if key.endswith("s") else None):
+        if candidate and candidate in ix.municipality_names:
+            return ix.municipalities[ix.municipality_names[candidate]]
+    names = {ix.municipalities[c].name: c for c in set(ix.municipality_names.values())}
+    near = difflib.get_close_matches(raw.title(), list(names), n=3, cutoff=0.5)
+    help = ("mente du " + " eller ".join(f"{n} ({names[n]})" for n in near) + "?") if near else \
+        "skriv kommunens navn (fx Viborg) eller kode (fx 791)"
+    raise CheckInputError([diag("C400", f"ukendt kommune: {raw[:60]!r}", help=help)])
+
+
+@dataclass
+class Cited:
+    text: str
+    law: str | None  # None: a law the registry does not model
+    law_text: str
+    citations: list[Citation]
+    undeclared: bool = False
+
+
+def resolve_citation(ix: Index, text: str) -> Cited:
+    from registry.dsl.grammar import CitationError, parse_free_citation
+    from registry.lower import SectionIndex, expand
+
+    try:
+        syntax = parse_free_citation(text)
+    except CitationError as e:
+        raise CheckInputError([diag("C402", f"henvisningen kan ikke læses: {e}", file="--deviates", line=1,
+                                    col=e.col, line_text=text[:300],
+                                    help="skriv fx 'servicelovens § 83, stk. 1, nr. 3' eller 'SEL § 83'")]) from None
+    if not syntax.law:
+        raise CheckInputError([diag("C402", f"{text!r} siger ikke, hvilken lov der menes",
+                                    help="skriv loven foran, fx 'SEL § 83' eller 'servicelovens § 83'; kendte love: "
+                                         + ", ".join(sorted(ix.laws)))])
+    law_id = ix.law_names.get(_norm(syntax.law)) or ix.law_names.get(_norm(syntax.law).upper().lower())
+    if law_id is None:
+        return Cited(text, None, syntax.law, [])
+    law = ix.laws[law_id]
+    cits = expand(syntax, SectionIndex({law_id: ix.sections.get(law_id, set())}), law=law_id)
+    declared = ix.sections.get(law_id, set())
+    missing = [c for c in cits if c.section not in declared]
+    if missing and law.sections_complete:
+        from registry.validate import nearest_sections
+
+        c = missing[0]
+        near = ", ".join(f"{law_id} § {section_label(s)}" for s in nearest_sections(c.section or "", declared))
+        raise CheckInputError([diag("C401", f"{law_id} § {section_label(c.section or '')} findes ikke i "
+                                            f"{law.title}", help=f"nærmeste: {near}" if near else None)])
+    return Cited(text, law_id, syntax.law, cits, undeclared=bool(missing))
+
+
+# ---------------------------------------------------------------------------- judging
+
+
+@dataclass
+class _Judged:
+    verdict: Verdict
+    status: str | None
+    reasons: list[Reason]
+    path: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+_TIE = {StatusKind.FENCEPOST: 0, StatusKind.LOCAL_FENCEPOST: 0, StatusKind.OUT_OF_SCOPE: 1, StatusKind.UNKNOWN: 1,
+        StatusKind.EXEMPTABLE: 2, StatusKind.EXEMPT: 3}
+
+
+class _Judge:
+    def __init__(self, ix: Index, fences: dict[str, list[FenceRequirement]], muni: Municipality, day: dt.date,
+                 area: str | None, lang: str) -> None:
+        self.ix, self.muni, self.day, self.area, self.lang = ix, muni, day, area, lang
+        self.compiled_fences = fences
+        self.fence_statuses = ix.fence_statuses
+        self.member = [a for a in ix.rules.agreements if muni.code in a.municipalities]
+        self.active = {a.id: a for a in self.member if a.in_force_for(muni.code, day)
+                       and (area is None or a.area == area)}
+        self.decisions = [d for d in ix.decisions.get(muni.code, [])
+                          if d.agreement in self.active and d.effective <= day]
+
+    def _t(self, key: str, **kw: object) -> str:
+        return t(key, self.lang, **kw)
+
+    def applies(self, s: Status) -> bool:
+        return (any(a in self.active for a in s.agreements)
+                and (not s.municipalities or self.muni.code in s.municipalities)
+                and s.period.contains(self.day))
+
+    def agreement_of(self, s: Status) -> Agreement:
+        return next(self.active[a] for a in s.agreements if a in self.active)
+
+    def disapplied(self, c: Citation) -> bool:
+        """Is `c` disapplied for this municipality today (by statute or a decision in force)?"""
+        for s in self.ix.statuses.get((c.law or "", c.section), []) + self.ix.statuses.get((c.law or "", None), []):
+            if s.kind is StatusKind.EXEMPT and self.applies(s) and is_within(c, s.target):
+                return True
+        return any(overlaps(item.target, c) for d in self.decisions for item in d.items)
+
+    def effective_status(self, x: Citation, candidates: list[Status]) -> Status | None:
+        best: Status | None = None
+        for s in candidates:
+            if not is_within(x, s.target) or not self.applies(s):
+                continue
+            if s.condition is not None and not self.disapplied(s.condition):
+                continue
+            if best is None:
+                best = s
+                continue
+            a, b = len(s.target.key), len(best.target.key)
+            if a > b or (a == b and _TIE[s.kind] < _TIE[best.kind]):
+                best = s
+        return best
+
+    def judge(self, c: Citation) -> _Judged:
+        ix = self.ix
+        candidates = ix.statuses.get((c.law or "", c.section), []) + ix.statuses.get((c.law or "", None), [])
+        points = [c] + sorted({s.target for s in candidates if s.target != c and is_within(s.target, c)},
+                              key=lambda x: x.key)
+        results = []
+        for x in points:
+            s = self.effective_status(x, candidates)
+            if s is None and x != c:
+                continue
+            results.append(self.judge_point(x, s))
+        results.extend(self.required_by_fence(c))
+        worst = max(results, key=lambda r: r.verdict.severity)
+        reasons: list[Reason] = []
+        warnings: list[str] = []
+        for r in results:
+            if r.verdict == worst.verdict:
+                reasons += [x for x in r.reasons if x not in reasons]
+            warnings += [w for w in r.warnings if w not in warnings]
+        if worst.verdict is not Verdict.ALLOWED:
+            reasons += [x for x in self.guidance(c, siblings=not worst.verdict.inside) if x not in reasons]
+        return _Judged(worst.verdict, worst.status, reasons, worst.path, warnings)
+
+    def judge_point(self, x: Citation, s: Status | None) -> _Judged:
+        name = x.canonical()
+        if s is None:
+            return self.no_status(x)
+        ag = self.agreement_of(s)
+        warnings = []
+        if s.inferred:
+            warnings.append(self._t("inferred_warning", target=s.target.canonical(), note=s.inferred))
+        if ag.inferred:
+            warnings.append(self._t("inferred_agreement_warning", agreement=ag.id, note=ag.inferred))
+        extra: list[Reason] = []
+        if s.condition is not None:
+            extra.append(Reason(text=self._t("condition_met", condition=s.condition.canonical()),
+                                provision=s.condition.canonical(), source=s.source))
+        if s.except_text:
+            extra.append(Reason(text=self._t("except", text=s.except_text), provision=name, source=s.source))
+        kind = s.kind
+        if s.is_fencepost:
+            key = "local_fencepost" if kind is StatusKind.LOCAL_FENCEPOST else "fencepost"
+            return _Judged(Verdict.VIOLATES_FENCEPOST, kind.value,
+                           [Reason(text=self._t(key, target=s.target.canonical(), agreement=ag.id),
+                                   provision=s.target.canonical(), source=s.source)],
+                           [s.target.canonical()], warnings)
+        if kind is StatusKind.EXEMPT:
+            return _Judged(Verdict.ALLOWED, kind.value,
+                           [Reason(text=self._t("exempt_statute", target=name, agreement=ag.id, by=s.by or s.source),
+                                   provision=s.target.canonical(), source=s.source), *extra], [], warnings)
+        if kind is StatusKind.OUT_OF_SCOPE:
+            return _Judged(Verdict.NOT_COVERED, kind.value,
+                           [Reason(text=self._t("out_of_scope", target=name, agreement=ag.id),
+                                   provision=s.target.canonical(), source=s.source)], [], warnings)
+        if kind is StatusKind.UNKNOWN:
+            note = s.note or s.inferred or ""
+            warnings.append(self._t("unknown_warning", target=name, note=note))
+            return _Judged(Verdict.NOT_COVERED, kind.value,
+                           [Reason(text=self._t("unknown_status", target=name, agreement=ag.id, note=note),
+                                   provision=s.target.canonical(), source=s.source)], [], warnings)
+        # exemptable: a published decision in force must disapply it
+        for d in self.decisions:
+            if d.agreement not in s.agreements:
+                continue
+            for item in d.items:
+                if is_within(x, item.target):
+                    if d.inferred:
+                        warnings.append(self._t("inferred_decision_warning", title=d.title, note=d.inferred))
+                    if item.extent == "partly":
+                        warnings.append(self._t("partly_warning", target=item.target.canonical(),
+                                                note=item.note or "-"))
+                    return _Judged(Verdict.ALLOWED, kind.value, [
+                        Reason(text=self._t("decision_in_force", title=d.title, published=d.published,
+                                            effective=d.effective, target=item.target.canonical(),
+                                            extent=self._t(f"extent.{item.extent}")),
+                               provision=item.target.canonical(), source=d.source), *extra], [], warnings)
+        under = self._t("under_cit", cit=ag.decisions_under.canonical()) if ag.decisions_under else ""
+        overview = self._t("overview_cit", cit=ag.overview.canonical()) if ag.overview else ""
+        earliest = self.day + dt.timedelta(days=1)
+        return _Judged(Verdict.NEEDS_DECISION, kind.value, [
+            Reason(text=self._t("exemptable_needs_decision", target=name, agreement=ag.id, date=self.day),
+                   provision=s.target.canonical(), source=s.source),
+            Reason(text=self._t("how_to_decide", under=under, overview=overview, earliest=earliest, date=self.day),
+                   provision=(ag.decisions_under or ag.overview or s.target).canonical(), source=ag.basis_source),
+            *extra], [], warnings)
+
+    def no_status(self, x: Citation) -> _Judged:
+        name = x.canonical()
+        area_txt = self._t("area_suffix", area=self.area) if self.area else ""
+        if not self.active:
+            reasons = [Reason(text=self._t("no_agreement", name=self.muni.name, date=self.day, area=area_txt))]
+            for a in self.member:
+                p = a.period_for(self.muni.code)
+                reasons.append(Reason(text=self._t("agreement_period", agreement=a.id, start=p.start, end=p.end),
+                                      source=a.basis_source))
+            return _Judged(Verdict.NOT_COVERED, None, reasons)
+        ag = sorted(self.active)[0]
+        return _Judged(Verdict.NOT_COVERED, None,
+                       [Reason(text=self._t("no_status", target=name, agreement=ag), provision=name)])
+
+    def required_by_fence(self, c: Citation) -> list[_Judged]:
+        out = []
+        for key, reqs in self.compiled_fences.items():
+            for req in reqs:
+                if not overlaps(req.required, c):
+                    continue
+                fence = self.active_fence(key)
+                if fence is None:
+                    continue
+                out.append(_Judged(Verdict.VIOLATES_FENCEPOST, fence.kind.value, [Reason(
+                    text=self._t("required_by_fencepost", fence=key, target=req.required.canonical(),
+                                 path=" → ".join(req.path)),
+                    provision=key, source=fence.source)], list(req.path)))
+        return out
+
+    def active_fence(self, key: str) -> Status | None:
+        """The fence-post status behind `key`, if it holds here and is not overridden at its own target."""
+        for s in self.fence_statuses.get(key, []):
+            if self.applies(s):
+                eff = self.effective_status(s.target, self.ix.statuses.get((s.target.law or "", s.target.section), [])
+                                            + self.ix.statuses.get((s.target.law or "", None), []))
+                if eff is not None and eff.is_fencepost:
+                    return s
+        return None
+
+    def guidance(self, c: Citation, siblings: bool = True) -> list[Reason]:
+        """The nearest compliant way: duties that replace it, exemptable siblings, lawful alternatives."""
+        out: list[Reason] = []
+        p = self.ix.provisions.get((c.law or "", c.section or ""))
+        if p is not None:
+            for duty in p.replaced_by:
+                out.append(Reason(text=self._t("replaced_by", target=p.id, duty=duty.canonical()),
+                                  provision=duty.canonical(), source=p.source))
+            for alt in p.alternatives:
+                out.append(Reason(text=self._t("alternative", alt=alt.target.canonical(), text=alt.text),
+                                  provision=alt.target.canonical(), source=p.source))
+        if not siblings:
+            return out
+        seen: set[str] = set()
+        for s in self.ix.statuses.get((c.law or "", c.section), []):
+            if s.kind is not StatusKind.EXEMPTABLE or overlaps(s.target, c) or s.target.canonical() in seen:
+                continue
+            if self.applies(s):
+                seen.add(s.target.canonical())
+                out.append(Reason(text=self._t("sibling_exemptable", sibling=s.target.canonical(),
+                                               agreement=self.agreement_of(s).id),
+                                  provision=s.target.canonical(), source=s.source))
+            if len(seen) >= 3:
+                break
+        if not self.active or not any(self.applies(s) for s in self.ix.statuses.get((c.law or "", c.section), [])):
+            for s in self.ix.statuses.get((c.law or "", c.section), []):
+                if s.kind is StatusKind.EXEMPTABLE and overlaps(s.target, c) and not self.applies(s):
+                    names = []
+                    for a in s.agreements:
+                        ag = self.ix.agreements.get(a)
+                        if ag:
+                            names += [self.ix.municipalities[m].name for m in ag.municipalities
+                                      if m in self.ix.municipalities]
+                    out.append(Reason(text=self._t("exemptable_elsewhere", target=s.target.canonical(),
+                                                   agreement=", ".join(s.agreements),
+                                                   municipalities=", ".join(names)),
+                                      provision=s.target.canonical(), source=s.source))
+                    break
+        return out
+
+
+def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_Judged | None, list[Reason]]:
+    """Is the cited provision in force? And was it carried over into another law?"""
+    p = ix.provisions.get((c.law or "", c.section or ""))
+    notes: list[Reason] = []
+    if p is None:
+        return None, notes
+    for succ in p.succeeded_by:
+        if succ.date <= day:
+            notes.append(Reason(text=t("succeeded", lang, target=p.id, date=succ.date,
+                                       successor=succ.target.canonical()),
+                                provision=succ.target.canonical(), source=p.source))
+    if not p.in_force_on(day):
+        if p.repealed is not None and day >= p.repealed.date:
+            why = t("repealed_why", lang, date=p.repealed.date, act=p.repealed.act)
+            src = p.repealed.source
+        else:
+            why = t("period_why", lang, start=p.in_force.start or "…", end=p.in_force.end or "…")
+            src = p.source
+        return _Judged(Verdict.ALLOWED, None, [Reason(text=t("not_in_force", lang, target=c.canonical(), date=day,
+                                                             why=why), provision=p.id, source=src), *notes]), notes
+    return None, notes
+
+
+# ---------------------------------------------------------------------------- the API
+
+
+def check(
+    compiled: Compiled,
+    *,
+    municipality: str,
+    date: dt.date | str | None = None,
+    deviates: list[str] | tuple[str, ...] = (),
+    area: str | None = None,
+    lang: str = "da",
+    today: dt.date | None = None,
+) -> CheckResult:
+    """Answer one compliance question. Raises CheckInputError for a question that cannot be asked."""
+    ix = index_of(compiled)
+    if lang not in ("da", "en"):
+        raise CheckInputError([diag("C402", f"ukendt sprog {lang!r}", help="brug da eller en")])
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            raise CheckInputError([diag("C403", f"{date[:40]!r} er ikke en dato", help="skriv datoen som ÅÅÅÅ-MM-DD, "
+                                                                                       "fx 2022-05-01")]) from None
+    day: dt.date = date or today or dt.date.today()
+    if area is not None and area not in {a.id for a in compiled.rules.areas}:
+        near = difflib.get_close_matches(area, [a.id for a in compiled.rules.areas], n=1)
+        raise CheckInputError([diag("C404", f"ukendt område {area!r}",
+                                    help=f"mente du {near[0]}?" if near else "områder: " + ", ".join(
+                                        a.id for a in compiled.rules.areas))])
+    muni = resolve_municipality(ix, municipality)
+    cited = [resolve_citation(ix, d) for d in deviates]
+
+    judge = _Judge(ix, compiled.fences, muni, day, area, lang)
+
+    findings: list[Finding] = []
+    warnings: list[str] = []
+    for ct in cited:
+        if ct.law is None:
+            msg = t("unmodelled_law", lang, law=ct.law_text)
+            findings.append(Finding(cited=ct.text, provision=ct.text, status=None, verdict=Verdict.NOT_COVERED,
+                                    reasons=[Reason(text=msg)]))
+            warnings.append(msg)
+            continue
+        for c in ct.citations:
+            state, notes = _provision_state(ix, c, day, lang)
+            if state is not None:
+                j = state
+            else:
+                j = judge.judge(c)
+                j.reasons = j.reasons + [n for n in notes if n not in j.reasons]
+            if ct.undeclared and c.section not in ix.sections.get(c.law or "", set()):
+                warnings.append(t("undeclared_section", lang, target=c.section_only().canonical()))
+            findings.append(Finding(cited=ct.text, provision=c.canonical(), status=j.status, verdict=j.verdict,
+                                    reasons=j.reasons, path=j.path))
+            warnings += [w for w in j.warnings if w not in warnings]
+    verdict = max((f.verdict for f in findings), key=lambda v: v.severity, default=Verdict.ALLOWED)
+    summary = t(f"headline.{verdict.value}", lang, name=muni.name, date=day)
+    if not findings:
+        summary += " " + t("no_deviation", lang)
+    return CheckResult(verdict=verdict, inside=verdict.inside, municipality=MunicipalityRef(code=muni.code,
+                       name=muni.name), date=day, findings=findings, warnings=warnings, ruleset=compiled.digest,
+                       summary=summary, lang=lang)  # type: ignore[arg-type]
+
+
+def check_request(compiled: Compiled, req: CheckRequest, today: dt.date | None = None) -> CheckResult:
+    return check(compiled, municipality=req.municipality, date=req.date, deviates=req.deviates, area=req.area,
+                 lang=req.lang, today=today)
+
+
+def sort_sections(sections: set[str]) -> list[str]:
+    return sorted(sections, key=split_section)
