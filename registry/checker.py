@@ -484,9 +484,16 @@ def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_
         else:
             why = t("period_why", lang, start=p.in_force.start or "…", end=p.in_force.end or "…")
             src = p.source
-        return _Judged(Verdict.ALLOWED, None, [Reason(text=t("not_in_force", lang, target=c.canonical(), date=day,
-                                                             why=why), provision=p.id, source=src), *notes]), notes
+        # Fail closed: nothing is left to disapply, and the registry does not judge what replaced it.
+        msg = t("not_in_force", lang, target=c.canonical(), date=day, why=why)
+        return _Judged(Verdict.NOT_COVERED, None, [Reason(text=msg, provision=p.id, source=src), *notes],
+                       warnings=[msg]), notes
     return None, notes
+
+
+def _successors(ix: Index, c: Citation, day: dt.date) -> list:
+    p = ix.provisions.get((c.law or "", c.section or ""))
+    return [s for s in p.succeeded_by if s.date <= day] if p else []
 
 
 # ---------------------------------------------------------------------------- the API
@@ -534,7 +541,12 @@ def check(
             continue
         for c in ct.citations:
             state, notes = _provision_state(ix, c, day, lang)
-            if state is not None:
+            successor = next((x.target for x in _successors(ix, c, day)), None)
+            if state is not None and successor is not None and successor.law in ix.laws:
+                j = judge.judge(successor)  # the rule lives on under its new number: judge that one
+                j.reasons = notes + [r for r in j.reasons if r not in notes]
+                j.path = j.path or [successor.canonical()]
+            elif state is not None:
                 j = state
             else:
                 j = judge.judge(c)

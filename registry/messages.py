@@ -152,8 +152,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{target} is not registered as a provision; the answer rests on the law's other statuses.",
     },
     "not_in_force": {
-        "da": "{target} gælder ikke den {date} ({why}); der er ikke noget at fravige.",
-        "en": "{target} is not in force on {date} ({why}); there is nothing to deviate from.",
+        "da": "{target} gælder ikke den {date} ({why}). Der er intet at fritage fra her, og registret vurderer ikke, "
+              "hvilke regler der gælder i stedet.",
+        "en": "{target} is not in force on {date} ({why}). There is nothing to disapply here, and the registry does "
+              "not judge which rules apply instead.",
     },
     "repealed_why": {"da": "ophævet fra {date} ved {act}", "en": "repealed from {date} by {act}"},
     "period_why": {"da": "gælder {start} – {end}", "en": "in force {start} – {end}"},
