@@ -7,7 +7,6 @@ Exit codes: 0 clean / inside, 1 outside the fence posts, 2 bad input or usage,
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -131,8 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+# Modules that add subcommands; each must import only the standard library and registry.cli at
+# import time (heavy or optional dependencies are imported inside the command).
+COMMAND_MODULES = ("commands", "docsgen", "web", "rounds", "audit")
+
+
 def _register_all() -> None:
-    from registry import commands  # noqa: F401  (registers into EXTRA_COMMANDS)
+    import importlib
+
+    if EXTRA_COMMANDS:
+        return
+    for name in COMMAND_MODULES:
+        try:
+            importlib.import_module(f"registry.{name}")
+        except ModuleNotFoundError as e:
+            if e.name not in (f"registry.{name}",):
+                raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
