@@ -442,7 +442,7 @@ class _Judge:
         for s in self.ix.statuses.get((c.law or "", c.section), []):
             if s.kind is not StatusKind.EXEMPTABLE or overlaps(s.target, c) or s.target.canonical() in seen:
                 continue
-            if self.applies(s):
+            if self.applies(s) and (s.condition is None or self.disapplied(s.condition)):
                 seen.add(s.target.canonical())
                 out.append(Reason(text=self._t("sibling_exemptable", sibling=s.target.canonical(),
                                                agreement=self.agreement_of(s).id),

@@ -39,6 +39,8 @@ class CitationSyntax:
         def rng(r: Range) -> str:
             return f"{r.lo}-{r.hi}" if r.hi else r.lo
 
+        if not self.sections:  # the whole law
+            return self.law or ""
         if self.plural:
             body = "§§ " + ", ".join(sec(r) for r in self.sections)
             if len(self.sections) > 1 and all(r.hi is None for r in self.sections):
