@@ -57,10 +57,19 @@ def _shown(path: Path) -> str:
 
 def ruleset_digest(rs: RuleSet) -> str:
     """sha256 of the compiled rules, independent of file order and of where the files lie."""
+    import json
+
+    def strip(o: object) -> object:  # positions are where rules were written, not what they say
+        if isinstance(o, dict):
+            return {k: strip(v) for k, v in o.items() if k != "span"}
+        if isinstance(o, list):
+            return [strip(v) for v in o]
+        return o
+
     parts = []
     for name in ("areas", "municipalities", "laws", "provisions", "agreements", "statuses", "decisions", "examples"):
         for item in getattr(rs, name):
-            parts.append(name + ":" + item.model_dump_json(exclude={"span"}))
+            parts.append(name + ":" + json.dumps(strip(item.model_dump(mode="json")), sort_keys=True))
     h = hashlib.sha256()
     for p in sorted(parts):
         h.update(p.encode())

@@ -87,7 +87,7 @@ def _to_citation(law: str | None, t: pp.ParseResults) -> CitationSyntax:
     )
 
 
-RULE_CITATION = (LAWID("law") + SECTION_PART) | LAWID("lawonly")
+RULE_CITATION = (LAWID("law") + SECTION_PART) | (LAWID("lawonly") + ~pp.Literal("§"))
 
 
 def _rule_citation_action(t: pp.ParseResults) -> CitationSyntax:
@@ -328,9 +328,20 @@ def _parse_line(
     return out, None
 
 
+# Danish words legal staff may reach for first, mapped to the keyword they mean.
+DANISH_KEYWORDS = {
+    "lov": "law", "bestemmelse": "provision", "paragraf": "provision", "aftale": "agreement",
+    "kommune": "municipality", "område": "area", "beslutning": "decision", "eksempel": "example",
+    "hegnspæl": "fencepost", "kilde": "source", "kan-fraviges": "exemptable", "fritaget": "exempt",
+    "note": "note", "udledt": "inferred", "periode": "from", "fra": "from", "til": "to",
+}
+
+
 def _suggest(word: str, options: list[str]) -> str | None:
     import difflib
 
+    if DANISH_KEYWORDS.get(word.lower()) in options:
+        return f"mente du `{DANISH_KEYWORDS[word.lower()]}`? (nøgleordene er engelske)"
     best = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"mente du `{best[0]}`?" if best else None
 
