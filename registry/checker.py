@@ -514,11 +514,12 @@ def check(
     if lang not in ("da", "en"):
         raise CheckInputError([diag("C402", f"ukendt sprog {lang!r}", help="brug da eller en")])
     if isinstance(date, str):
+        raw = date
         try:
-            date = dt.date.fromisoformat(date.strip())
+            date = dt.date.fromisoformat(raw.strip())
         except ValueError:
-            raise CheckInputError([diag("C403", f"{date[:40]!r} er ikke en dato", help="skriv datoen som ÅÅÅÅ-MM-DD, "
-                                                                                       "fx 2022-05-01")]) from None
+            raise CheckInputError([diag("C403", f"{raw[:40]!r} er ikke en dato", help="skriv datoen som ÅÅÅÅ-MM-DD, "
+                                                                                      "fx 2022-05-01")]) from None
     day: dt.date = date or today or dt.date.today()
     if area is not None and area not in {a.id for a in compiled.rules.areas}:
         near = difflib.get_close_matches(area, [a.id for a in compiled.rules.areas], n=1)

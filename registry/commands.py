@@ -83,7 +83,7 @@ def run_examples(compiled: Any) -> tuple[list[Any], list[Any]]:
     from registry.diagnostics import diag
 
     failures = []
-    results = []
+    results: list[tuple[Any, Any]] = []
     for ex in compiled.rules.examples:
         try:
             res = check(compiled, municipality=str(ex.municipality), date=ex.date, deviates=list(ex.deviates),
@@ -169,7 +169,8 @@ def cmd_impact(args: argparse.Namespace) -> int:
         if rep["fenceposts"]:
             print("  Hegnspæle, der brydes (de kræver den):")
             for b in rep["fenceposts"]:
-                print(f"    ✗ {b['fencepost']} ({', '.join(b['agreements'])}): {' → '.join(b['path'])}")
+                agreements = ", ".join(map(str, b["agreements"]))  # type: ignore[call-overload]
+                print(f"    ✗ {b['fencepost']} ({agreements}): {' → '.join(map(str, b['path']))}")  # type: ignore[call-overload]
                 print(f"      Kilde: {b['source']}")
         else:
             print("  Ingen hegnspæl kræver den.")

@@ -7,8 +7,8 @@ T scenario tests), as OPA and Cedar do, so a code never changes meaning.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from enum import Enum
-from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict
 

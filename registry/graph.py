@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+
 import networkx as nx
 
 from registry.diagnostics import Diagnostic, diag

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -26,8 +27,8 @@ from registry.model import (
     Extension,
     Law,
     LawVersion,
-    MunicipalStart,
     Municipality,
+    MunicipalStart,
     Period,
     Provision,
     Repeal,
@@ -86,7 +87,8 @@ def _ints(r: Range | None) -> list[int | None]:
         return [None]
     lo = int(r.lo)
     hi = int(r.hi) if r.hi else lo
-    return list(range(lo, max(hi, lo) + 1))[:200]
+    out: list[int | None] = list(range(lo, max(hi, lo) + 1))
+    return out[:200]
 
 
 def expand(c: CitationSyntax, index: SectionIndex, law: str | None = None) -> list[Citation]:
@@ -218,7 +220,7 @@ class Lowerer:
             kind, numyear, *rest = c.args
             number, year = (int(x) for x in numyear.value.split("/"))
             when: dict[str, dt.date | None] = {"of": self._date(pf, c.line, c.text, rest[0])}
-            for marker, value in zip(rest[1:-1:2], rest[2:-1:2]):
+            for marker, value in zip(rest[1:-1:2], rest[2:-1:2], strict=True):
                 when[marker.value] = self._date(pf, c.line, c.text, value)
             if when["of"] is None:
                 continue
@@ -362,18 +364,18 @@ class Lowerer:
         self._ref("agreement", u.args[0].value, pf, u.line, u.args[0], u.text)
         items = []
         for c in by["disapplies"]:
-            extent = "wholly"
+            extent: Literal["wholly", "partly"] = "wholly"
             note = None
             for v in c.args[1:]:
                 if v.kind == "word":
-                    extent = v.value
+                    extent = "partly" if v.value == "partly" else "wholly"
                 elif v.kind == "str":
                     note = v.value
             for t in self._cits(pf, c.line, c.text, c.args[0]):
                 items.append(DecisionItem(target=t, extent=extent, note=note,
                                           span=Span(file=pf.path, line=c.line, col=c.args[0].col, end_line=c.line,
                                                     end_col=c.args[0].end_col)))
-        dates = {}
+        dates: dict[str, dt.date | None] = {}
         for key in ("decided", "published", "effective"):
             dates[key] = None
             if key in by:

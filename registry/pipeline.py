@@ -108,7 +108,7 @@ def load(paths: list[str] | None = None, *, use_cache: bool = True) -> Compiled:
     """Load rule files or folders (default: the bundled rules/) through every stage."""
     from registry.source import discover, read_source
 
-    files, pre = discover([str(p) for p in (paths or [default_rules_dir()])])
+    files, pre = discover([str(p) for p in (paths or [str(default_rules_dir())])])
     texts: list[tuple[str, str]] = []
     key = hashlib.sha256(CACHE_VERSION.encode())
     for f in files:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from registry.diagnostics import Diagnostic, diag
 from registry.lower import Ref
@@ -71,8 +71,8 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
             c: Citation = r.value
             if c.section is None or c.section in sections.get(c.law or "", set()):
                 continue
-            near = ", ".join(f"§ {section_label(s)}" for s in nearest_sections(c.section, sections.get(c.law or "", ())))
-            help = f"mente du {near}?" if near else None
+            near_txt = ", ".join(f"§ {section_label(s)}" for s in nearest_sections(c.section, sections.get(c.law or "", ())))
+            help = f"mente du {near_txt}?" if near_txt else None
             if laws[c.law or ""].sections_complete:
                 at(r, "R202", f"{c.law} § {section_label(c.section)} findes ikke i registret", help)
             else:
@@ -105,10 +105,10 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
         if d.municipality not in ag.municipalities:
             out.append(diag("R209", f"kommune {d.municipality} er ikke med i aftalen `{ag.id}`", **where))  # type: ignore[arg-type]
             continue
-        if not ag.period_for(d.municipality).contains(d.effective):
-            p = ag.period_for(d.municipality)
+        period = ag.period_for(d.municipality)
+        if not period.contains(d.effective):
             out.append(diag("R210", f"beslutningen træder i kraft {d.effective}, uden for aftalens periode "
-                                    f"({p.start} – {p.end})", **where))  # type: ignore[arg-type]
+                                    f"({period.start} – {period.end})", **where))  # type: ignore[arg-type]
         exemptable = [s for s in rs.statuses if d.agreement in s.agreements
                       and s.kind is StatusKind.EXEMPTABLE
                       and (not s.municipalities or d.municipality in s.municipalities)]
