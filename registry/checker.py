@@ -393,6 +393,10 @@ class _Judge:
             reasons = [Reason(text=self._t("no_agreement", name=self.muni.name, date=self.day, area=area_txt))]
             for a in self.member:
                 p = a.period_for(self.muni.code)
+                if a.cancelled is not None:
+                    reasons.append(Reason(text=self._t("agreement_cancelled", agreement=a.id, date=a.cancelled.date,
+                                                       start=p.start), source=a.cancelled.source))
+                    continue
                 reasons.append(Reason(text=self._t("agreement_period", agreement=a.id, start=p.start, end=p.end),
                                       source=a.basis_source))
             return _Judged(Verdict.NOT_COVERED, None, reasons)

@@ -20,6 +20,7 @@ from registry.model import (
     Agreement,
     Alternative,
     Area,
+    Cancellation,
     Citation,
     Decision,
     DecisionItem,
@@ -279,7 +280,8 @@ class Lowerer:
             alternatives=tuple(alts), note=self._str(by, "note"), span=self._span(pf, d)))
 
     def _agreement(self, pf: ParsedFile, d: Decl) -> None:
-        single = {"source", "area", "basis", "from", "note", "inferred", "decisions-under", "overview", "municipalities"}
+        single = {"source", "area", "basis", "from", "note", "inferred", "decisions-under", "overview", "municipalities",
+                  "cancelled"}
         by = self._clauses(pf, d, single)
         if not self._require(pf, d, by, "area", "basis", "municipalities", "from"):
             return
@@ -308,6 +310,12 @@ class Lowerer:
                     self._err("R206", f"forlængelsen til {day} er ikke senere end perioden ({period.end})",
                               pf, c.line, c.args[0].col, c.args[0].end_col, c.text)
                 exts.append(Extension(end=day, act=c.args[1].value, source=c.args[2].value))
+        cancelled = None
+        if "cancelled" in by:
+            c = by["cancelled"][0]
+            day = self._date(pf, c.line, c.text, c.args[0])
+            if day:
+                cancelled = Cancellation(date=day, source=c.args[1].value)
         cits: dict[str, Citation | None] = {}
         for key in ("decisions-under", "overview"):
             cits[key] = None
@@ -318,7 +326,7 @@ class Lowerer:
             id=d.args[0].value, title=d.args[1].value, area=area.args[0].value, basis=basis.args[0].value,
             basis_source=basis.args[1].value, municipalities=tuple(munis.args[0].value), period=period,
             starts=tuple(starts), extensions=tuple(exts), decisions_under=cits["decisions-under"],
-            overview=cits["overview"], source=self._str(by, "source"), note=self._str(by, "note"),
+            overview=cits["overview"], cancelled=cancelled, source=self._str(by, "source"), note=self._str(by, "note"),
             inferred=self._str(by, "inferred"), span=self._span(pf, d)))
 
     def _status(self, pf: ParsedFile, d: Decl) -> None:

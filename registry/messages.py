@@ -104,6 +104,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "da": "Kommunens aftale {agreement} gælder fra {start} til og med {end}.",
         "en": "The municipality's agreement {agreement} runs from {start} to {end} inclusive.",
     },
+    "agreement_cancelled": {
+        "da": "Kommunens aftale {agreement} skulle være begyndt {start}, men blev aflyst {date} og trådte aldrig i "
+              "kraft.",
+        "en": "The municipality's agreement {agreement} was to start on {start} but was called off on {date} and "
+              "never took effect.",
+    },
     "exemptable_elsewhere": {
         "da": "{target} kan fraviges under {agreement} ({municipalities}), men ikke af denne kommune på denne dato.",
         "en": "{target} may be disapplied under {agreement} ({municipalities}), but not by this municipality on "

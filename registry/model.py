@@ -220,6 +220,13 @@ class Extension(Frozen):
     source: str
 
 
+class Cancellation(Frozen):
+    """The agreement was called off before it took effect: it is never in force."""
+
+    date: dt.date
+    source: str
+
+
 class MunicipalStart(Frozen):
     code: int
     date: dt.date
@@ -238,6 +245,7 @@ class Agreement(Frozen):
     extensions: tuple[Extension, ...] = ()
     decisions_under: Citation | None = None
     overview: Citation | None = None
+    cancelled: Cancellation | None = None
     source: str | None = None
     note: str | None = None
     inferred: str | None = None
@@ -260,7 +268,7 @@ class Agreement(Frozen):
         return Period(start=self.start_for(code), end=self.end)
 
     def in_force_for(self, code: int, day: dt.date) -> bool:
-        return code in self.municipalities and self.period_for(code).contains(day)
+        return self.cancelled is None and code in self.municipalities and self.period_for(code).contains(day)
 
 
 class StatusKind(str, Enum):

@@ -106,7 +106,10 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
             out.append(diag("R209", f"kommune {d.municipality} er ikke med i aftalen `{ag.id}`", **where))  # type: ignore[arg-type]
             continue
         period = ag.period_for(d.municipality)
-        if not period.contains(d.effective):
+        if ag.cancelled is not None:
+            out.append(diag("R210", f"aftalen `{ag.id}` blev aflyst {ag.cancelled.date} og trådte aldrig i kraft",
+                            **where))  # type: ignore[arg-type]
+        elif not period.contains(d.effective):
             out.append(diag("R210", f"beslutningen træder i kraft {d.effective}, uden for aftalens periode "
                                     f"({period.start} – {period.end})", **where))  # type: ignore[arg-type]
         exemptable = [s for s in rs.statuses if d.agreement in s.agreements

@@ -245,3 +245,9 @@ def test_unrelated_provision_never_changes_a_verdict(shuffled, q) -> None:  # ty
     muni, day, devs = q
     assert check(a, municipality=muni, date=day, deviates=devs).verdict == \
         check(c, municipality=muni, date=day, deviates=devs).verdict
+
+
+def test_cancelled_agreement_is_never_in_force(mini) -> None:  # type: ignore[no-untyped-def]
+    r = ask(mini, "Aarhus", "2023-07-15", "SEL § 83")
+    assert r.verdict is Verdict.NOT_COVERED
+    assert any(x.source == "https://x.dk/aflyst" and "aflyst" in x.text for x in r.findings[0].reasons)

@@ -235,6 +235,7 @@ CLAUSES: dict[str, dict[str, pp.ParserElement]] = {
         "from": V_DATE + K("to") + V_DATE,
         "start": V_CODE + V_DATE + K("source") + V_STR,
         "extended": K("to") + V_DATE + K("by") + V_STR + K("source") + V_STR,
+        "cancelled": V_DATE + K("source") + V_STR,
         "decisions-under": V_CIT,
         "overview": V_CIT,
     },
