@@ -166,8 +166,10 @@ def impact(rs: RuleSet, g: nx.MultiDiGraph, target: Citation, agreement: str | N
             hanging.append({"provision": u, "refers_to": v})
         if kind == "replaced_by" and overlaps(uc, target):
             replaced.append({"provision": u, "replaced_by": v})
-    return {"fenceposts": breaks, "hanging": sorted(hanging, key=lambda d: str(d["provision"])),
-            "replaced_by": replaced}
+    def order(d: dict[str, object]) -> tuple[object, ...]:
+        return g.nodes[str(d["provision"])]["citation"].key_sort
+
+    return {"fenceposts": breaks, "hanging": sorted(hanging, key=order), "replaced_by": replaced}
 
 
 def subgraph_for_area(rs: RuleSet, g: nx.MultiDiGraph, area: str | None) -> nx.MultiDiGraph:

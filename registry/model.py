@@ -55,6 +55,12 @@ class Citation(Frozen):
     def canonical(self) -> str:
         return format_citation(self)
 
+    @property
+    def key_sort(self) -> tuple[object, ...]:
+        """Legal order: SEL § 2 before § 79 a before § 83 before § 139."""
+        sec = split_section(self.section) if self.section else (-1, "")
+        return (self.law or "", sec, self.stk or 0, self.nr or 0, self.litra or "", self.pkt or 0)
+
     def __str__(self) -> str:
         return format_citation(self)
 
