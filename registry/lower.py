@@ -209,7 +209,7 @@ class Lowerer:
         by = self._clauses(pf, d, {"source", "region"})
         aliases = tuple(a for c in by.get("alias", []) for a in c.args[0].value)
         self._build("municipalities", pf, d, lambda: Municipality(
-            code=d.args[0].value, name=d.args[1].value, aliases=aliases,
+            code=d.args[0].value, name=d.args[1].value, aliases=aliases, region=self._str(by, "region"),
             source=self._str(by, "source"), span=self._span(pf, d)))
 
     def _law(self, pf: ParsedFile, d: Decl) -> None:

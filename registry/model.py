@@ -151,6 +151,7 @@ class Municipality(Frozen):
     code: int
     name: str
     aliases: tuple[str, ...] = ()
+    region: str | None = None
     source: str | None = None
     span: Span
 

@@ -41,7 +41,7 @@ Diagnostic codes (prefix A, "application round"; P1xx syntax codes are shared wi
     A613 no-region              warning  ranking by region, but the municipality has no region
     A614 bad-value              error    a value out of range (0 places, from after to)
     A615 region-overlap         error    a municipality in two regions
-    A616 no-draft-data          error    drafts asked for, but the round lacks `period`/`basis`
+    A616 no-draft-data          warning  no draft for a granted area: the round lacks `period`/`basis`
     A617 no-round-files         error    the folder holds no `*.round` files
 """
 
@@ -55,7 +55,8 @@ import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -83,7 +84,7 @@ ROUND_CODES: dict[str, tuple[str, str, str]] = {
     "A613": ("warning", "no-region", "The round ranks by region, but an applicant has no region."),
     "A614": ("error", "bad-value", "A value out of range (0 places, a period that ends before it starts)."),
     "A615": ("error", "region-overlap", "A municipality in two regions."),
-    "A616": ("error", "no-draft-data", "Draft agreements need the round's `period` and a `basis` for the area."),
+    "A616": ("warning", "no-draft-data", "Draft agreements need the round's `period` and a `basis` for the area."),
     "A617": ("error", "no-round-files", "The folder holds no *.round files."),
 }
 
@@ -291,6 +292,7 @@ class _Lowering:
         # Applications are checked against rounds after every file is read.
         self.pending: list[tuple[Application, Any, str]] = []
         self.round_decls: dict[str, Any] = {}
+        self.declared: set[str] = set()  # every round id written, valid or not
 
     # -- helpers
     def err(self, code: str, msg: str, file: str, line: int, v: Any = None, text: str = "", help: str | None = None,
@@ -358,6 +360,7 @@ class _Lowering:
     def _round(self, file: str, d: Any) -> None:
         by = self.clauses(file, d, {"places", "chosen", "result", "basis"})
         rid = d.args[0].value
+        self.declared.add(rid)
         if not self.require(file, d, by, "areas", "deadline", "order"):
             return
         areas: list[str] = []
@@ -482,7 +485,7 @@ class _Lowering:
             round_v = d.args[1]
             rnd = rounds.get(app.round)
             if rnd is None:
-                if app.round not in self.round_decls:
+                if app.round not in self.declared:
                     self.err("A606", f"runden `{app.round}` er ikke erklæret", file, d.line, round_v, d.text,
                              help=_near(app.round, rounds) or "erklær den med `round ID \"titel\"`")
                 continue
@@ -570,7 +573,7 @@ class _Lowering:
             wants[(a.round, a.first)].add(a.municipality)
             if a.fallback:
                 wants[(a.round, a.fallback)].add(a.municipality)
-        for rid, (file, d, by) in self.round_decls.items():
+        for rid, (file, _d, by) in self.round_decls.items():
             for kind in ("chosen", "result"):
                 for c in by.get(kind, []):
                     area, codes = c.args
@@ -621,7 +624,7 @@ def _rank_key(r: Round, a: Application, region: dict[int, str], counts: Counter[
     return tuple(out)
 
 
-def _pick(r: Round, area: str, cands: list[Application], free: int | None, region: dict[int, str],
+def _pick(r: Round, cands: list[Application], free: int | None, region: dict[int, str],
           taken: list[int]) -> list[Application]:
     """The best `free` candidates (all if None), greedily, so region spread sees earlier picks."""
     counts: Counter[str] = Counter(region[c] for c in taken if c in region)
@@ -639,24 +642,41 @@ def _pick(r: Round, area: str, cands: list[Application], free: int | None, regio
 def allocate(rs: RoundSet, facts: Facts) -> Allocation:
     """Distribute the areas. Pure and deterministic: the same round set in any order gives the
     same allocation."""
-    region = rs.region_of()
-    name = facts.municipalities
-    aname = facts.areas
-    granted: dict[int, tuple[str, str, Wish]] = {}  # code -> (round, area, wish)
-    steps: dict[int, list[str]] = defaultdict(list)
-    carried: dict[str, list[tuple[Application, str]]] = defaultdict(list)
-    outcomes: list[RoundOutcome] = []
-    rounds = rs.ordered_rounds()
+    return _Allocator(rs, facts).run()
 
-    def an(area: str) -> str:
-        return aname.get(area, area).lower()
 
-    for r in rounds:
-        apps = sorted((a for a in rs.applications if a.round == r.id), key=lambda a: a.municipality)
+class _Allocator:
+    def __init__(self, rs: RoundSet, facts: Facts) -> None:
+        self.rs = rs
+        self.region = rs.region_of()
+        self.name = facts.municipalities
+        self.aname = facts.areas
+        self.granted: dict[int, tuple[str, str, Wish]] = {}  # code -> (round, area, wish)
+        self.steps: dict[int, list[str]] = defaultdict(list)
+        self.carried: dict[str, list[Application]] = defaultdict(list)  # fallbacks travelling to a later round
+        self.rounds = rs.ordered_rounds()
+
+    def an(self, area: str) -> str:
+        return self.aname.get(area, area).lower()
+
+    def run(self) -> Allocation:
+        outcomes = [self.round(r) for r in self.rounds]
+        applied = {a.municipality for a in self.rs.applications}
+        munis: list[Outcome] = []
+        for code in sorted(set(self.name) | applied):
+            g = self.granted.get(code)
+            why = " ".join(self.steps.get(code, [])) or "Søgte ikke i nogen runde."
+            munis.append(Outcome(code=code, name=self.name.get(code, str(code)), area=g[1] if g else None,
+                                 round=g[0] if g else None, wish=g[2] if g else None, applied=code in applied,
+                                 why=why))
+        return Allocation(rounds=tuple(outcomes), municipalities=tuple(munis))
+
+    def round(self, r: Round) -> RoundOutcome:
+        granted, steps, an = self.granted, self.steps, self.an
         live: list[Application] = []
-        for a in apps:
-            if a.municipality in granted:
-                g = granted[a.municipality]
+        for a in sorted((a for a in self.rs.applications if a.round == r.id), key=lambda a: a.municipality):
+            g = granted.get(a.municipality)
+            if g is not None:
                 steps[a.municipality].append(
                     f"Ansøgningen i runden {r.id} blev ikke behandlet: kommunen havde allerede fået {an(g[1])} i "
                     f"runden {g[0]} (højst én aftale pr. kommune).")
@@ -681,60 +701,52 @@ def allocate(rs: RoundSet, facts: Facts) -> Allocation:
         # 1. the decision as really made (a fixed, sourced input)
         for area in sorted(r.chosen):
             for code in sorted(r.chosen[area]):
-                a = by_code.get(code)
-                if a is None or code in granted:
+                app = by_code.get(code)
+                if app is None or code in granted:
                     continue
-                grant(a, area, "chosen",
-                      f"Udpeget til {an(area)} i runden {r.id}: den faktiske, kildebelagte beslutning står i rundefilen "
-                      f"som fast input (`chosen`){f' ({r.source})' if r.source else ''}.")
+                grant(app, area, "chosen",
+                      f"Udpeget til {an(area)} i runden {r.id} (den faktiske beslutning, registreret som fast input "
+                      f"`chosen`{f'; kilde: {r.source}' if r.source else ''}).")
         ranking_da = ", ".join(_KEY_DA[k] for k in r.ranking_with_tiebreak)
         # 2. first wishes
         for area in sorted(r.areas):
             cands = [a for a in live if a.first == area and a.municipality not in granted]
-            n = free(area)
-            picked = _pick(r, area, cands, n, region, taken[area])
-            for a in picked:
+            for a in _pick(r, cands, free(area), self.region, taken[area]):
                 grant(a, area, "first", f"Fik sit 1. ønske, {an(area)}, i runden {r.id} ({cap_text(area)}; "
                                         f"rangordning: {ranking_da}).")
+            fixed = [c for c in taken[area] if granted[c][2] == "chosen"]
+            ranked = [c for c in taken[area] if granted[c][2] != "chosen"]
+            given = "; ".join(x for x in (
+                f"{_names(fixed, self.name)} var udpeget (`chosen`)" if fixed else "",
+                f"{_names(ranked, self.name)} rangerede højere ({ranking_da})" if ranked else "") if x)
             for a in cands:
                 if a.municipality not in granted:
                     steps[a.municipality].append(
-                        f"Fik ikke sit 1. ønske, {an(area)}, i runden {r.id}: de {cap_text(area)} gik til "
-                        f"{_names(taken[area], name)}, der rangerede højere ({ranking_da}).")
-        # 3. fallbacks in this round: this round's own, then those carried from earlier rounds
-        fallbacks = [(a, a.fallback) for a in live if a.fallback in r.areas] + carried.pop(r.id, [])
+                        f"Fik ikke sit 1. ønske, {an(area)}, i runden {r.id}: der var {cap_text(area)}; {given}.")
+        # 3. fallbacks: this round's own, then those carried here from earlier rounds
+        fallbacks = [a for a in live if a.fallback in r.areas] + self.carried.pop(r.id, [])
         for area in sorted(r.areas):
-            cands = [a for a, f in fallbacks if f == area and a.municipality not in granted]
-            picked = _pick(r, area, cands, free(area), region, taken[area])
-            for a in picked:
+            cands = [a for a in fallbacks if a.fallback == area and a.municipality not in granted]
+            for a in _pick(r, cands, free(area), self.region, taken[area]):
                 grant(a, area, "fallback", f"Fik sit alternativ, {an(area)}, i runden {r.id} ({cap_text(area)}).")
             for a in cands:
                 if a.municipality not in granted:
                     steps[a.municipality].append(
                         f"Fik heller ikke sit alternativ, {an(area)}, i runden {r.id}: pladserne var besat.")
-        # 4. fallbacks for a later round travel on
+        # 4. a fallback for an area of a later round travels on to the first such round
         for a in live:
             if a.municipality in granted or not a.fallback or a.fallback in r.areas:
                 continue
-            later = next((x for x in rounds if (x.order, x.id) > (r.order, r.id) and a.fallback in x.areas), None)
+            later = next((x for x in self.rounds if (x.order, x.id) > (r.order, r.id) and a.fallback in x.areas), None)
             if later is not None:
-                carried[later.id].append((a, a.fallback))
+                self.carried[later.id].append(a)
                 steps[a.municipality].append(f"Alternativet, {an(a.fallback)}, går videre til runden {later.id}.")
         granted_here = {area: tuple(sorted(codes)) for area, codes in sorted(taken.items())}
-        matches, diffs = _compare(granted_here, r.result, name)
-        outcomes.append(RoundOutcome(
+        matches, diffs = _compare(granted_here, r.result, self.name)
+        return RoundOutcome(
             id=r.id, title=r.title, order=r.order, deadline=r.deadline,
             places={area: r.places.get(area) for area in r.areas}, ranking=r.ranking_with_tiebreak,
-            granted=granted_here, result=r.result, matches_result=matches, differences=tuple(diffs)))
-
-    applied = {a.municipality for a in rs.applications}
-    munis: list[Outcome] = []
-    for code in sorted(set(name) | applied):
-        g = granted.get(code)
-        why = " ".join(steps.get(code, [])) or ("Søgte ikke i nogen runde." if code not in applied else "")
-        munis.append(Outcome(code=code, name=name.get(code, str(code)), area=g[1] if g else None,
-                             round=g[0] if g else None, wish=g[2] if g else None, applied=code in applied, why=why))
-    return Allocation(rounds=tuple(outcomes), municipalities=tuple(munis))
+            granted=granted_here, result=r.result, matches_result=matches, differences=tuple(diffs))
 
 
 def _names(codes: Iterable[int], name: dict[int, str]) -> str:
@@ -781,7 +793,7 @@ def draft_agreements(rs: RoundSet, alloc: Allocation, facts: Facts) -> tuple[str
             basis = r.basis.get(area)
             if r.period is None or basis is None:
                 missing = " og ".join(x for x, ok in (("`period`", r.period), (f"`basis {area}`", basis)) if not ok)
-                diags.append(_diag("A616", f"kan ikke lave udkast for `{area}` i runden `{r.id}`: runden mangler "
+                diags.append(_diag("A616", f"intet udkast for `{area}` i runden `{r.id}`: runden mangler "
                                            f"{missing}", file=r.where.file, line=r.where.line, col=1,
                                    help=f"fx `period 2023-07-01 to 2026-12-31` og `basis {area} LOVID source \"URL\"`"))
                 continue
@@ -813,8 +825,8 @@ def render_markdown(rs: RoundSet, alloc: Allocation, facts: Facts, errors: list[
              "hvorfor, hvilket område de ellers vil tage, og hvem der er kontaktperson. Beskæftigelsesrunden "
              "kører først; en kommune, der får en aftale dér, deltager ikke i de senere runder. Hver kommune får "
              "højst én aftale.", "",
-             "Siden er lavet af `registry round report` ud fra filerne i `rules/rounds/` (se "
-             "[rundefilernes format](rounds.md)). Kolonnen *Fik* er registrets fordeling efter de regler, der står "
+             "Siden er lavet af `registry round report` ud fra filerne i `rules/rounds/` (formatet er "
+             "beskrevet i `docs/rounds.md`). Kolonnen *Fik* er registrets fordeling efter de regler, der står "
              "i filerne; hvor det faktiske udfald er kendt, sammenlignes de.", ""]
     if errors:
         lines += ["!!! warning \"Rundefilerne har fejl\"", "",
@@ -829,7 +841,7 @@ def render_markdown(rs: RoundSet, alloc: Allocation, facts: Facts, errors: list[
         lines += [f"## {r.title}", "", f"Runde `{r.id}` (nr. {r.order}), frist {r.deadline.isoformat()}.", ""]
         for area in r.areas:
             cap = r.places.get(area)
-            lines.append(f"- {facts.areas.get(area, area)}: {'ingen loft over pladser' if cap is None else f'{cap} pladser'}")
+            lines.append(f"- {facts.areas.get(area, area)}: {'intet loft over pladser' if cap is None else f'{cap} pladser'}")
         lines.append(f"- Rangordning ved lighed: {', '.join(_KEY_DA[k] for k in ro.ranking)}")
         if r.source:
             lines.append(f"- Kilde: <{r.source}>")
@@ -844,14 +856,19 @@ def render_markdown(rs: RoundSet, alloc: Allocation, facts: Facts, errors: list[
             first = facts.areas.get(a.first, a.first) + (f" — {a.first_reason}" if a.first_reason else "")
             fb = (facts.areas.get(a.fallback, a.fallback) + (f" — {a.fallback_reason}" if a.fallback_reason else "")) \
                 if a.fallback else "—"
-            got = facts.areas.get(o.area, o.area) if o.area else "intet"
+            if o.round == r.id and o.area:
+                got = facts.areas.get(o.area, o.area)
+            elif o.area:
+                got = f"intet her (fik {facts.areas.get(o.area, o.area).lower()} i runden {o.round})"
+            else:
+                got = "intet"
             src = f" [kilde]({a.source})" if a.source else ""
             lines.append(f"| {_cell(o.name)} ({a.municipality}){src} | {_cell(first)} | {_cell(fb)} | "
                          f"{a.submitted.isoformat() if a.submitted else 'ukendt'} | {_cell(got)} | {_cell(o.why)} |")
         lines.append("")
         if ro.result is not None:
             real = "; ".join(f"{facts.areas.get(k, k)}: {_names(v, facts.municipalities)}" for k, v in ro.result.items())
-            lines.append(f"**Faktisk udfald:** {real}.")
+            lines += [f"**Faktisk udfald:** {real}.", ""]
             lines.append("**Fordelingen svarer til det faktiske udfald.**" if ro.matches_result else
                          "**Fordelingen afviger fra det faktiske udfald:** " + "; ".join(ro.differences) + ".")
         else:
@@ -945,9 +962,8 @@ def cmd_round(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.drafts:
         text, d = draft_agreements(rs, alloc, facts)
-        if has_errors(d):
-            _print_diags(d, "text")
-            return EXIT_INVALID
+        if d:
+            _print_diags(d, "text")  # A616 warnings: a granted area without `period`/`basis` gets no draft
         try:
             Path(args.drafts).write_text(text, encoding="utf-8")
         except OSError as e:
