@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from registry.diagnostics import Diagnostic, has_errors
-from registry.dsl.grammar import parse_text
+from registry.dsl.grammar import BLANK, parse_text
 from registry.dsl.tree import Clause, Decl, ParsedFile, Value
 
 INDENT = "  "
@@ -65,8 +65,12 @@ def _code_part(text: str) -> str:
     return split_comment(text)[0]
 
 
+def _comment_line(c: str, indent: str = "") -> str:
+    return "" if c == BLANK else f"{indent}# {c}".rstrip()
+
+
 def render_decl(d: Decl) -> list[str]:
-    lines = [f"# {c}".rstrip() for c in d.comments_before]
+    lines = [_comment_line(c) for c in d.comments_before]
     head_code = _code_part(d.text)
     lines.append((d.keyword + " " + _line(head_code, len(d.keyword), d.args)).rstrip() + _comment(d.comment))
     for c in d.clauses:
@@ -85,7 +89,7 @@ def render_clause(c: Clause) -> str:
 def render(pf: ParsedFile) -> str:
     blocks = ["\n".join(render_decl(d)) for d in pf.decls]
     if pf.trailing_comments:
-        blocks.append("\n".join(f"# {c}".rstrip() for c in pf.trailing_comments))
+        blocks.append("\n".join(_comment_line(c) for c in pf.trailing_comments))
     text = "\n\n".join(blocks)
     return re.sub(r"[ \t]+\n", "\n", text) + "\n" if text else ""
 

@@ -261,6 +261,7 @@ CLAUSES: dict[str, dict[str, pp.ParserElement]] = {
 }
 
 _KEYWORD = re.compile(r"[a-z][a-z-]*")
+BLANK = "\n"  # marks a blank line inside a run of comments (a comment itself never holds a newline)
 
 
 def _compile(table: dict[str, pp.ParserElement]) -> dict[str, pp.ParserElement]:
@@ -366,6 +367,8 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
             continue
         stripped = line.strip()
         if not stripped:
+            if pending and pending[-1] != BLANK:
+                pending.append(BLANK)  # a blank line after a comment block is kept by fmt
             continue
         if stripped.startswith("#"):
             pending.append(stripped[1:].strip())
@@ -418,6 +421,8 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
             pending = []
             continue
         current.clauses.append(Clause(word, args or [], lineno, indent + 1, len(code) + 1, line,
-                                      comments_before=pending, comment=comment))
+                                      comments_before=[c for c in pending if c != BLANK], comment=comment))
         pending = []
+    while pending and pending[-1] == BLANK:
+        pending.pop()
     return ParsedFile(path, decls, pending, lines), diags
