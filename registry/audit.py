@@ -522,8 +522,8 @@ def _run(args: argparse.Namespace, store: AuditStore) -> int:
         print(f"  I dag:   {VERDICT_DA[rep.result.verdict.value]:<26} regelsæt sha256:{rep.result.ruleset[:16]}…",
               file=out)
         print("  Afgørelsen er ÆNDRET." if rep.changed else "  Afgørelsen er uændret.", file=out)
-        for w in rep.why:
-            print(f"  - {w}", file=out)
+        for why in rep.why:
+            print(f"  - {why}", file=out)
     return EXIT_OUTSIDE if rep.changed else EXIT_OK
 
 

@@ -54,8 +54,8 @@ import hashlib
 import json
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict

@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
-registry lint rules/
-registry fmt --check rules/
-registry test rules/ --require-coverage
+python -m registry lint rules/
+python -m registry fmt --check rules/
+python -m registry test rules/ --require-coverage
 if python -c "import registry.docsgen" 2>/dev/null; then
-  registry docs
+  python -m registry docs
   mkdocs build --strict --quiet
 fi
 python -m pytest -q -p no:cacheprovider
