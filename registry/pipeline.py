@@ -37,6 +37,18 @@ class Compiled:
         return not has_errors(self.diagnostics)
 
 
+def _code_fingerprint() -> bytes:
+    """A change to the model or any stage must never reuse a stale compiled cache."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ("model.py", "lower.py", "validate.py", "graph.py", "pipeline.py", "dsl/grammar.py", "dsl/tree.py"):
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            h.update(name.encode())
+    return h.digest()
+
+
 def default_rules_dir() -> Path:
     env = os.environ.get("REGISTRY_RULES")
     return Path(env) if env else BUNDLED_RULES
@@ -118,6 +130,7 @@ def load(paths: list[str] | None = None, *, use_cache: bool = True) -> Compiled:
         if text is not None:
             texts.append((shown, text))
             key.update(shown.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
+    key.update(_code_fingerprint())
     cache_file = cache_dir() / f"{key.hexdigest()}.pickle"
     if use_cache and not pre:
         try:

@@ -165,6 +165,13 @@ class Facts(_Frozen):
 
     municipalities: dict[int, str]
     areas: dict[str, str]
+    regions: dict[int, str] = {}  # from `region "..."` on a municipality in the rules, normalised
+
+
+def region_key(name: str) -> str:
+    """"Region Midtjylland", "Midtjylland" and "midtjylland" are the same region."""
+    low = name.strip().lower()
+    return low[len("region "):].strip() if low.startswith("region ") else low
 
 
 class RoundSet(_Frozen):
@@ -173,8 +180,11 @@ class RoundSet(_Frozen):
     regions: tuple[Region, ...] = ()
     files: tuple[str, ...] = ()
 
-    def region_of(self) -> dict[int, str]:
-        return {code: r.id for r in self.regions for code in r.municipalities}
+    def region_of(self, facts: Facts | None = None) -> dict[int, str]:
+        """Region per municipality: the rules' `region` clauses, then the round files' `region`s."""
+        out = dict(facts.regions) if facts else {}
+        out.update({code: region_key(r.name) for r in self.regions for code in r.municipalities})
+        return out
 
     def ordered_rounds(self) -> list[Round]:
         return sorted(self.rounds, key=lambda r: (r.order, r.id))
@@ -228,7 +238,9 @@ def load_facts(paths: list[str] | None = None) -> tuple[Facts, list[Any]]:
         paths = [str(p) for p in two] if all(p.is_file() for p in two) else [str(base)]
     compiled = load(paths)
     rs = compiled.rules
-    facts = Facts(municipalities={m.code: m.name for m in rs.municipalities}, areas={a.id: a.name for a in rs.areas})
+    facts = Facts(municipalities={m.code: m.name for m in rs.municipalities}, areas={a.id: a.name for a in rs.areas},
+                  # getattr: a compiled-rules cache from before `region` existed lacks it
+                  regions={m.code: region_key(r) for m in rs.municipalities if (r := getattr(m, "region", None))})
     return facts, [d for d in compiled.diagnostics if d.severity.value == "error"]
 
 
@@ -565,6 +577,11 @@ class _Lowering:
                 if code in owner and owner[code].id != r.id:
                     self.diags.append(_diag("A615", f"kommune {code} ligger både i `{owner[code].id}` og `{r.id}`",
                                             file=r.where.file, line=r.where.line, col=1))
+                elif code in self.facts.regions and self.facts.regions[code] != region_key(r.name):
+                    self.diags.append(_diag("A615", f"kommune {code} ligger både i `{r.id}` og, ifølge "
+                                                    f"regelfilerne, i region {self.facts.regions[code]}",
+                                            file=r.where.file, line=r.where.line, col=1,
+                                            help="ret den ene, så rundefilen og municipalities.rule er enige"))
                 owner.setdefault(code, r)
 
     def _check_picks(self, apps: list[Application], rounds: dict[str, Round]) -> None:
@@ -587,7 +604,7 @@ class _Lowering:
                         self.err("A611", f"kommune {k} står to gange under `{kind}`", file, c.line, codes, c.text)
 
     def _check_region_coverage(self, rs: RoundSet) -> None:
-        region = rs.region_of()
+        region = rs.region_of(self.facts)
         for r in rs.rounds:
             if "region" not in r.ranking:
                 continue
@@ -648,7 +665,7 @@ def allocate(rs: RoundSet, facts: Facts) -> Allocation:
 class _Allocator:
     def __init__(self, rs: RoundSet, facts: Facts) -> None:
         self.rs = rs
-        self.region = rs.region_of()
+        self.region = rs.region_of(facts)
         self.name = facts.municipalities
         self.aname = facts.areas
         self.granted: dict[int, tuple[str, str, Wish]] = {}  # code -> (round, area, wish)
