@@ -133,13 +133,16 @@ EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 # Modules that add subcommands; each must import only the standard library and registry.cli at
 # import time (heavy or optional dependencies are imported inside the command).
 COMMAND_MODULES = ("commands", "docsgen", "web", "rounds", "audit")
+_REGISTERED = False
 
 
 def _register_all() -> None:
     import importlib
 
-    if EXTRA_COMMANDS:
+    global _REGISTERED
+    if _REGISTERED:
         return
+    _REGISTERED = True
     for name in COMMAND_MODULES:
         try:
             importlib.import_module(f"registry.{name}")

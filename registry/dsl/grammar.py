@@ -8,7 +8,9 @@ error never hides the rest of the file and every diagnostic has an exact line an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -111,12 +113,25 @@ class CitationError(ValueError):
         self.col = col
 
 
+# pyparsing elements keep per-parse state, so concurrent parses (the web service) take turns.
+_PARSE_LOCK = threading.Lock()
+
+
 def parse_free_citation(text: str) -> CitationSyntax:
-    """Parse a citation as a caseworker types it; the law name stays text for the resolver."""
+    """Parse a citation as a caseworker types it; the law name stays text for the resolver.
+
+    The result is shared between callers (cached): treat it as read-only.
+    """
     if len(text) > 500:
         raise CitationError("henvisningen er for lang", 1)
+    return _parse_free_cached(text.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_free_cached(text: str) -> CitationSyntax:
     try:
-        t = FREE_CITATION.parse_string(text.strip(), parse_all=True)
+        with _PARSE_LOCK:
+            t = FREE_CITATION.parse_string(text, parse_all=True)
     except pp.ParseBaseException as e:
         raise CitationError(_explain(e), e.col) from None
     law: str | None = None
@@ -303,12 +318,154 @@ def _explain(e: pp.ParseBaseException) -> str:
     return f"forventede {expected}, men linjen slutter"
 
 
+# ---------------------------------------------------------------------------- fast paths
+#
+# Performance: pyparsing takes about 0.3 ms a line, and most lines of a formatted rule file have
+# one of a few canonical shapes (`source "..."`, `provision SEL § 83 a "..."`,
+# `fencepost SEL § 83, stk. 1 under aeldre-2021`). These anchored regexes read exactly those shapes
+# (about 20× faster) and build the very Values the grammar would. Anything else — tabs, escapes,
+# ranges, `og`, litra, pkt., a letter `i`, unusual spacing — returns None and goes to the grammar
+# above, which stays the definition of the language (tests/test_benchmarks_smoke.py compares them).
+
+_F_STR = r'"[^"\\\r\n]*"'
+_F_CIT = r"[A-ZÆØÅ][A-ZÆØÅ0-9]* § [0-9]{1,4}(?: [a-hj-zæøå])?(?:, stk\. [0-9]{1,4})?(?:, nr\. [0-9]{1,4})?"
+_F_CIT_RE = re.compile(r"([A-ZÆØÅ][A-ZÆØÅ0-9]*) § ([0-9]{1,4})(?: ([a-hj-zæøå]))?(?:, stk\. ([0-9]{1,4}))?"
+                       r"(?:, nr\. ([0-9]{1,4}))?")
+_F_ID = r"[a-z][a-z0-9-]*"
+_FastFn = Callable[[str], "list[Value] | None"]
+
+
+def _past_spaces(text: str, i: int) -> int:
+    """Where the grammar ends a citation: its trailing optional parts (stk., nr., ...) have already
+    skipped the spaces after it when they fail, so a `cit` spans them (a quirk kept for equality)."""
+    while i < len(text) and text[i] == " ":
+        i += 1
+    return i
+
+
+def _group_end(text: str, hi: int, items: int) -> int:
+    """End column of a list value: the grammar's failed `ZeroOrMore` spans the spaces after a
+    one-item list (it skipped them before failing) but not after a longer one."""
+    return (_past_spaces(text, hi) if items == 1 else hi) + 1
+
+
+def _f_str(text: str, m: re.Match[str], g: int) -> Value:
+    return Value("str", m.group(g)[1:-1], m.start(g) + 1, m.end(g) + 1)
+
+
+def _f_cit(text: str, lo: int, hi: int) -> Value:
+    m = _F_CIT_RE.fullmatch(text, lo, hi)
+    assert m is not None
+    law, num, letter, stk, nr = m.groups()
+    syntax = CitationSyntax(law=law, plural=False, sections=[Range(str(int(num)) + (letter or ""))],
+                            stk=Range(stk) if stk else None, nr=Range(nr) if nr else None)
+    return Value("cit", syntax, lo + 1, _past_spaces(text, hi) + 1)
+
+
+def _f_cits(text: str, lo: int, hi: int) -> Value:
+    inner = []
+    at = lo
+    for piece in text[lo:hi].split("; "):
+        v = _f_cit(text, at, at + len(piece))
+        if inner:
+            v.col -= 1  # after `;` the grammar starts the next citation at the space
+        inner.append(v)
+        at += len(piece) + 2
+    return Value("cits", inner, lo + 1, inner[-1].end_col)
+
+
+def _f_ids(text: str, lo: int, hi: int) -> Value:
+    inner = []
+    at = lo
+    for piece in text[lo:hi].split(", "):
+        inner.append(Value("id", piece, at + 1, at + len(piece) + 1))
+        at += len(piece) + 2
+    return Value("ids", inner, lo + 1, _group_end(text, hi, len(inner)))
+
+
+def _fast(pattern: str, build: Callable[[str, re.Match[str]], list[Value]]) -> _FastFn:
+    rx = re.compile(r" +" + pattern + r" *")
+
+    def parse(text: str) -> list[Value] | None:
+        m = rx.fullmatch(text)
+        return build(text, m) if m else None
+
+    return parse
+
+
+def _word_fast(*words: str) -> _FastFn:
+    return _fast("(" + "|".join(re.escape(w) for w in words) + ")", lambda t, m: [
+        Value("word", m.group(1), m.start(1) + 1, m.end(1) + 1)])
+
+
+_FAST_STR = _fast(f"({_F_STR})", lambda t, m: [_f_str(t, m, 1)])
+_FAST_DATE = _fast(r"(\d{4}-\d{2}-\d{2})", lambda t, m: [Value("date", m.group(1), m.start(1) + 1, m.end(1) + 1)])
+_FAST_CODE = _fast(r"(\d{3,4})", lambda t, m: [Value("code", int(m.group(1)), m.start(1) + 1, m.end(1) + 1)])
+_FAST_ID = _fast(f"({_F_ID})", lambda t, m: [Value("id", m.group(1), m.start(1) + 1, m.end(1) + 1)])
+_FAST_CIT = _fast(f"({_F_CIT})", lambda t, m: [_f_cit(t, m.start(1), m.end(1))])
+_FAST_CITS = _fast(f"({_F_CIT}(?:; {_F_CIT})*)", lambda t, m: [_f_cits(t, m.start(1), m.end(1))])
+_FAST_STRS = _fast(f"({_F_STR}(?:, {_F_STR})*)", lambda t, m: [
+    Value("strs", [x[1:-1] for x in re.findall(_F_STR, m.group(1))], m.start(1) + 1,
+          _group_end(t, m.end(1), m.group(1).count('"') // 2))])
+_FAST_CODES = _fast(r"(\d{3,4}(?:, \d{3,4})*)", lambda t, m: [
+    Value("codes", [int(x) for x in m.group(1).split(", ")], m.start(1) + 1,
+          _group_end(t, m.end(1), m.group(1).count(",") + 1))])
+_FAST_NAMED = {  # `area aeldre "..."`, `municipality 791 "..."`, `law SEL "..."`, `provision SEL § 83 "..."`
+    kind: _fast(f"({head}) +({_F_STR})", lambda t, m, kind=kind, conv=conv: [
+        Value(kind, conv(m.group(1)), m.start(1) + 1, m.end(1) + 1), _f_str(t, m, 2)])
+    for kind, head, conv in (("id", _F_ID, str), ("code", r"\d{3,4}", int), ("lawid", r"[A-ZÆØÅ][A-ZÆØÅ0-9]*", str))
+}
+_FAST_PROVISION = _fast(f"({_F_CIT}) +({_F_STR})", lambda t, m: [_f_cit(t, m.start(1), m.end(1)), _f_str(t, m, 2)])
+_FAST_STATUS = _fast(f"({_F_CIT}(?:; {_F_CIT})*) under ({_F_ID}(?:, {_F_ID})*)", lambda t, m: [
+    _f_cits(t, m.start(1), m.end(1)), _f_ids(t, m.start(2), m.end(2))])
+_FAST_FROM = _fast(r"(\d{4}-\d{2}-\d{2})(?: to (\d{4}-\d{2}-\d{2}))?", lambda t, m: [
+    Value("date", m.group(g), m.start(g) + 1, m.end(g) + 1) for g in (1, 2) if m.group(g)])
+
+_FAST_HEADERS: dict[str, _FastFn] = {
+    "area": _FAST_NAMED["id"], "agreement": _FAST_NAMED["id"], "decision": _FAST_NAMED["id"],
+    "municipality": _FAST_NAMED["code"], "law": _FAST_NAMED["lawid"], "provision": _FAST_PROVISION,
+    "example": _FAST_STR, **{k: _FAST_STATUS for k in STATUS_KEYWORDS},
+}
+_FAST_CLAUSE_BY_NAME: dict[str, _FastFn] = {
+    "source": _FAST_STR, "note": _FAST_STR, "inferred": _FAST_STR, "by": _FAST_STR, "except": _FAST_STR,
+    "region": _FAST_STR, "alias": _FAST_STRS, "topics": _FAST_STRS, "for": _FAST_CODES,
+    "municipalities": _FAST_CODES, "decided": _FAST_DATE, "published": _FAST_DATE, "effective": _FAST_DATE,
+    "date": _FAST_DATE, "to": _FAST_DATE, "refers-to": _FAST_CITS, "requires": _FAST_CITS,
+    "replaced-by": _FAST_CITS, "authorised-by": _FAST_CITS, "deviates": _FAST_CITS, "under": _FAST_ID,
+    "area": _FAST_ID, "expect": _word_fast(*VERDICTS), "sections": _word_fast("complete"),
+    "extent": _word_fast("wholly", "partly"), "disapplies": _FAST_CIT, "decisions-under": _FAST_CIT,
+    "overview": _FAST_CIT,
+}
+
+
+def _fast_clauses(decl: str) -> dict[str, _FastFn]:
+    """The fast readers for the clauses of `decl`, only where the grammar gives the same shape."""
+    out = {k: f for k, f in _FAST_CLAUSE_BY_NAME.items() if k in CLAUSES[decl]}
+    if "municipality" in CLAUSES[decl]:
+        out["municipality"] = _FAST_CODE
+    if "from" in CLAUSES[decl]:
+        # `from D` or `from D to D`; an agreement's `from` must have both, so only that shape there
+        out["from"] = _FAST_FROM if decl != "agreement" else _fast(
+            r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})", lambda t, m: [
+                Value("date", m.group(g), m.start(g) + 1, m.end(g) + 1) for g in (1, 2)])
+    return out
+
+
+_FAST_CLAUSES = {decl: _fast_clauses(decl) for decl in CLAUSES}
+
+
 def _parse_line(
-    expr: pp.ParserElement, text: str, start: int, path: str, lineno: int, full: str
+    expr: pp.ParserElement, text: str, start: int, path: str, lineno: int, full: str,
+    fast: _FastFn | None = None,
 ) -> tuple[list[Value] | None, Diagnostic | None]:
     """Parse `text` (the part after the keyword, starting at column `start`)."""
     try:
-        toks = expr.parse_string(text, parse_all=True)
+        quick = fast(text) if fast is not None and "\t" not in text else None  # tabs: the grammar expands them
+        if quick is not None:
+            toks = quick
+        else:
+            with _PARSE_LOCK:
+                toks = expr.parse_string(text, parse_all=True)
     except pp.ParseBaseException as e:
         col = start + e.loc
         message = _explain(e)
@@ -391,7 +548,7 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
                                   help=_suggest(word, decl_names) or "en erklæring begynder med: " + ", ".join(decl_names)))
                 current, skipping, pending = None, True, []
                 continue
-            args, d = _parse_line(expr, rest, kw_end, path, lineno, line)
+            args, d = _parse_line(expr, rest, kw_end, path, lineno, line, _FAST_HEADERS.get(word))
             if d:
                 diags.append(d)
                 current, skipping, pending = None, True, []
@@ -415,7 +572,7 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
                               help=_suggest(word, sorted(table)) or "mulige: " + ", ".join(sorted(table))))
             pending = []
             continue
-        args, d = _parse_line(expr, rest, kw_end, path, lineno, line)
+        args, d = _parse_line(expr, rest, kw_end, path, lineno, line, _FAST_CLAUSES[current.keyword].get(word))
         if d:
             diags.append(d)
             pending = []
