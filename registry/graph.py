@@ -13,7 +13,7 @@ from collections import deque
 import networkx as nx
 
 from registry.diagnostics import Diagnostic, diag
-from registry.model import Citation, FenceRequirement, RuleSet, StatusKind, overlaps
+from registry.model import Citation, FenceRequirement, RuleSet, Status, StatusKind, overlaps
 
 EDGE_KINDS = ("refers_to", "requires", "replaced_by", "authorised_by", "succeeded_by", "alternative")
 
@@ -100,45 +100,71 @@ def check(rs: RuleSet, g: nx.MultiDiGraph, fences: dict[str, list[FenceRequireme
         out.append(diag("G300", "bestemmelser kræver hinanden i ring: " + " → ".join(ordered),
                         file=sp.file if sp else "", line=sp.line if sp else 0, col=1 if sp else 0,
                         help="en `requires`-kæde må ikke gå i ring; fjern den kant, der ikke står i loven"))
-    statuses = rs.statuses
-    for i, a in enumerate(statuses):
-        for b in statuses[i + 1:]:
-            pair = {a.kind, b.kind}
-            if not (pair & {StatusKind.FENCEPOST, StatusKind.LOCAL_FENCEPOST} and StatusKind.EXEMPTABLE in pair):
-                continue
-            if a.target != b.target or not set(a.agreements) & set(b.agreements) or not a.period.overlaps(b.period):
-                continue
-            if a.condition or b.condition:
-                continue  # a conditional exception deliberately overrides the fence post
-            if a.municipalities and b.municipalities and not set(a.municipalities) & set(b.municipalities):
-                continue
-            later = b if (b.span.file, b.span.line) > (a.span.file, a.span.line) else a
-            other = a if later is b else b
-            out.append(diag("G301", f"{a.target} er både hegnspæl og kan fraviges under "
-                                    f"{', '.join(sorted(set(a.agreements) & set(b.agreements)))}",
-                            file=later.span.file, line=later.span.line, col=1,
-                            help=f"den anden status står i {other.span.file}:{other.span.line}"))
-    for s in statuses:
-        if s.kind is not StatusKind.EXEMPTABLE:
-            continue
-        for f in statuses:
-            if not f.is_fencepost or not set(f.agreements) & set(s.agreements) or not f.period.overlaps(s.period):
-                continue
-            for req in fences.get(f.target.canonical(), []):
-                if overlaps(req.required, s.target):
-                    out.append(diag("G302", f"{s.target} kan fraviges, men hegnspælen {f.target} kræver den: "
-                                            + " → ".join(req.path),
-                                    file=s.span.file, line=s.span.line, col=1,
-                                    help="en beslutning om at fravige den vil altid stride mod hegnspælen"))
-                    break
+    out += _status_conflicts(rs.statuses, fences)
     declared = {p.id for p in rs.provisions}
+    sections = {(p.ref.law, p.ref.section) for p in rs.provisions}
     for u, v, kind in g.edges(data="kind"):
         if v not in declared and kind in ("requires", "replaced_by"):
             sp = spans[u]
             cit: Citation = g.nodes[v]["citation"]
-            if not any(overlaps(cit, p.ref) for p in rs.provisions if p.ref.law == cit.law):
+            # declared at another level (the § of an undeclared stk.) is not dangling
+            if cit.section is None or (cit.law, cit.section) not in sections:
                 out.append(diag("G303", f"{u} henviser ({kind}) til {v}, som ikke er erklæret",
                                 file=sp.file, line=sp.line, col=1))
+    return out
+
+
+def _status_conflicts(statuses: tuple[Status, ...], fences: dict[str, list[FenceRequirement]]) -> list[Diagnostic]:
+    """G301 (a fence post and exemptable at once) and G302 (exemptable but required by a fence post).
+
+    Statuses are grouped by target and by (law, §), so this stays linear in the rule set.
+    """
+    out: list[Diagnostic] = []
+    by_target: dict[Citation, list[Status]] = {}
+    for st in statuses:
+        by_target.setdefault(st.target, []).append(st)
+    for group in by_target.values():
+        if len(group) < 2:
+            continue
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                pair = {a.kind, b.kind}
+                if not (pair & {StatusKind.FENCEPOST, StatusKind.LOCAL_FENCEPOST} and StatusKind.EXEMPTABLE in pair):
+                    continue
+                if not set(a.agreements) & set(b.agreements) or not a.period.overlaps(b.period):
+                    continue
+                if a.condition or b.condition:
+                    continue  # a conditional exception deliberately overrides the fence post
+                if a.municipalities and b.municipalities and not set(a.municipalities) & set(b.municipalities):
+                    continue
+                later = b if (b.span.file, b.span.line) > (a.span.file, a.span.line) else a
+                other = a if later is b else b
+                out.append(diag("G301", f"{a.target} er både hegnspæl og kan fraviges under "
+                                        f"{', '.join(sorted(set(a.agreements) & set(b.agreements)))}",
+                                file=later.span.file, line=later.span.line, col=1,
+                                help=f"den anden status står i {other.span.file}:{other.span.line}"))
+    # what each fence post requires, indexed by the law and § required
+    required: dict[tuple[str | None, str | None], list[tuple[Status, FenceRequirement]]] = {}
+    by_law: dict[str | None, list[tuple[Status, FenceRequirement]]] = {}
+    for f in statuses:
+        if not f.is_fencepost:
+            continue
+        for req in fences.get(f.target.canonical(), []):
+            required.setdefault((req.required.law, req.required.section), []).append((f, req))
+            by_law.setdefault(req.required.law, []).append((f, req))
+    for st in statuses:
+        if st.kind is not StatusKind.EXEMPTABLE:
+            continue
+        t = st.target
+        candidates = by_law.get(t.law, []) if t.section is None else \
+            required.get((t.law, t.section), []) + required.get((t.law, None), [])
+        for f, req in candidates:
+            if set(f.agreements) & set(st.agreements) and f.period.overlaps(st.period) and overlaps(req.required, t):
+                out.append(diag("G302", f"{t} kan fraviges, men hegnspælen {f.target} kræver den: "
+                                        + " → ".join(req.path),
+                                file=st.span.file, line=st.span.line, col=1,
+                                help="en beslutning om at fravige den vil altid stride mod hegnspælen"))
+                break
     return out
 
 

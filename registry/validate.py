@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from registry.diagnostics import Diagnostic, diag
 from registry.lower import Ref
-from registry.model import Citation, RuleSet, StatusKind, is_within, section_label, split_section
+from registry.model import Citation, RuleSet, Status, StatusKind, is_within, section_label, split_section
 
 
 def _near(word: str, options: Iterable[str], n: int = 3) -> list[str]:
@@ -97,6 +97,10 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
                     out.append(diag("R209", f"kommune {code} er ikke med i aftalen `{a}`", file=s.span.file,
                                     line=s.span.line, col=1, line_text=""))
 
+    exemptable: dict[tuple[str | None, str | None], list[Status]] = {}
+    for st in rs.statuses:
+        if st.kind is StatusKind.EXEMPTABLE:
+            exemptable.setdefault((st.target.law, st.target.section), []).append(st)
     for d in rs.decisions:
         ag = agreements.get(d.agreement)
         if ag is None:
@@ -112,11 +116,11 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
         elif not period.contains(d.effective):
             out.append(diag("R210", f"beslutningen træder i kraft {d.effective}, uden for aftalens periode "
                                     f"({period.start} – {period.end})", **where))  # type: ignore[arg-type]
-        exemptable = [s for s in rs.statuses if d.agreement in s.agreements
-                      and s.kind is StatusKind.EXEMPTABLE
-                      and (not s.municipalities or d.municipality in s.municipalities)]
         for item in d.items:
-            if not any(is_within(item.target, s.target) for s in exemptable):
+            t = item.target
+            candidates = exemptable.get((t.law, t.section), []) + exemptable.get((t.law, None), [])
+            if not any(d.agreement in s.agreements and (not s.municipalities or d.municipality in s.municipalities)
+                       and is_within(t, s.target) for s in candidates):
                 out.append(diag("R211", f"{item.target} kan ikke fraviges efter aftalen `{ag.id}`",
                                 file=d.span.file, line=item.span.line, col=item.span.col, end_col=item.span.end_col,
                                 help="kun bestemmelser med status `exemptable` under aftalen kan fraviges ved beslutning"))

@@ -38,7 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from registry.audit import VERDICT_DA, AuditEntry, AuditStore, entry_for
 from registry.checker import CheckInputError, CheckRequest, CheckResult, check_request, index_of
 from registry.diagnostics import Diagnostic
-from registry.model import Citation, is_within
+from registry.model import Citation, RuleSet, is_within
 from registry.pipeline import Compiled
 
 log = logging.getLogger("registry.web")
@@ -405,14 +405,14 @@ class Catalog:
     areas: list[tuple[str, str]]
 
 
-def docs_link(citation: str, base: str | None) -> str | None:
+def docs_link(citation: str, base: str | None, rules: RuleSet | None = None) -> str | None:
     """Link to the provision's page on the docs site, if registry.docsgen is installed and a base is known."""
     try:
         from registry.docsgen import provision_url  # type: ignore[import-not-found,attr-defined]
     except ImportError:
         return None
     try:
-        url = str(provision_url(citation))
+        url = str(provision_url(citation, rules))
     except Exception:  # noqa: BLE001 - a docs helper that cannot place a citation only costs the link
         return None
     if urlsplit(url).scheme in ("http", "https"):
@@ -441,7 +441,7 @@ def build_catalog(compiled: Compiled, docs_url: str | None) -> Catalog:
         title = law.title if law else (p.ref.law or "")
         cit = p.id
         provs.append(ProvisionOut(citation=cit, heading=p.heading, topics=list(p.topics), law=p.ref.law or "",
-                                  law_title=title, source=p.source, docs_url=docs_link(cit, docs_url),
+                                  law_title=title, source=p.source, docs_url=docs_link(cit, docs_url, compiled.rules),
                                   label=f"{p.heading} — {title}" + (f" ({', '.join(p.topics)})" if p.topics else "")))
         refs.append(p.ref)
         texts.append(_norm(" ".join([cit, p.heading, *p.topics, title, *(law.aliases if law else ())])))
@@ -509,7 +509,7 @@ def create_app(s: Settings) -> FastAPI:
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals.update(verdict_da=VERDICT_DA, static_version=static_version, ruleset=compiled.digest)
-    env.filters["docs"] = functools.lru_cache(maxsize=4096)(lambda c: docs_link(c, s.docs_url) if c else None)
+    env.filters["docs"] = functools.lru_cache(maxsize=4096)(lambda c: docs_link(c, s.docs_url, compiled.rules) if c else None)
     env.filters["safe_href"] = lambda u: u if u and urlsplit(u).scheme in ("http", "https") else None
     env.filters["danish_date"] = _danish_date
 
