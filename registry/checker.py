@@ -19,11 +19,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from registry.diagnostics import Diagnostic, diag
+from registry.dsl.tree import CitationSyntax, Range
 from registry.messages import t
 from registry.model import (
     Agreement,
     Citation,
     Decision,
+    DecisionItem,
     FenceRequirement,
     Law,
     Municipality,
@@ -45,7 +47,9 @@ from registry.pipeline import Compiled
 class CheckRequest(BaseModel):
     """What a caseworker asks. The JSON API takes exactly this."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Performance: `registry check` never validates a CheckRequest (the web API does), so its schema is
+    # built on first use instead of at every start of the command.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     municipality: str = Field(min_length=1, max_length=100, description="navn eller kommunekode (fx Viborg, 791)")
     date: dt.date | None = Field(default=None, description="dato (ÅÅÅÅ-MM-DD); i dag, hvis udeladt")
@@ -132,6 +136,11 @@ class Index:
     decisions: dict[int, list[Decision]] = field(default_factory=dict)
     agreements: dict[str, Agreement] = field(default_factory=dict)
     fence_statuses: dict[str, list[Status]] = field(default_factory=dict)
+    # compiled fence requirements by the (law, §) they require, in their original order; built on first use
+    fence_index: tuple[object, dict[tuple[str, str | None], list[tuple[int, str, FenceRequirement]]]] | None = None
+    # municipality -> (law, §) -> (order, decision, item): the decision items that can cover a §
+    decision_items: dict[int, dict[tuple[str, str | None], list[tuple[int, Decision, DecisionItem]]]] = field(
+        default_factory=dict)
 
     @classmethod
     def build(cls, rs: RuleSet) -> Index:
@@ -156,6 +165,13 @@ class Index:
             ix.statuses.setdefault((s.target.law or "", s.target.section), []).append(s)
         for d in rs.decisions:
             ix.decisions.setdefault(d.municipality, []).append(d)
+        for code, ds in ix.decisions.items():
+            by = ix.decision_items.setdefault(code, {})
+            order = 0
+            for d in ds:
+                for item in d.items:
+                    by.setdefault((item.target.law or "", item.target.section), []).append((order, d, item))
+                    order += 1
         ix.agreements = {a.id: a for a in rs.agreements}
         for s in rs.statuses:
             if s.is_fencepost:
@@ -208,16 +224,36 @@ class Cited:
     undeclared: bool = False
 
 
+# Performance: a citation typed in its canonical form ("SEL § 83, stk. 1, nr. 3", "servicelovens § 83 a")
+# is read by this regex, so a warm `registry check` need not import pyparsing (a third of its start-up);
+# anything else goes to the grammar. It builds exactly what registry.dsl.grammar.parse_free_citation
+# would (tests/test_benchmarks_smoke.py compares the two).
+_QUICK_CITATION = re.compile(r"([^§;]*?) *§ ([0-9]{1,4})(?: ([a-hj-zæøå]))?(?:, stk\. ([0-9]{1,4}))?"
+                             r"(?:, nr\. ([0-9]{1,4}))?")
+
+
+def quick_citation(text: str) -> CitationSyntax | None:
+    m = _QUICK_CITATION.fullmatch(text.strip()) if len(text) <= 500 and "\t" not in text else None  # tabs: expanded there
+    if m is None:
+        return None
+    before, num, letter, stk, nr = m.groups()
+    return CitationSyntax(law=before.strip() or None, plural=False, sections=[Range(str(int(num)) + (letter or ""))],
+                          stk=Range(stk) if stk else None, nr=Range(nr) if nr else None)
+
+
 def resolve_citation(ix: Index, text: str) -> Cited:
-    from registry.dsl.grammar import CitationError, parse_free_citation
     from registry.lower import SectionIndex, expand
 
-    try:
-        syntax = parse_free_citation(text)
-    except CitationError as e:
-        raise CheckInputError([diag("C402", f"henvisningen kan ikke læses: {e}", file="--deviates", line=1,
-                                    col=e.col, line_text=text[:300],
-                                    help="skriv fx 'servicelovens § 83, stk. 1, nr. 3' eller 'SEL § 83'")]) from None
+    syntax = quick_citation(text)
+    if syntax is None:
+        from registry.dsl.grammar import CitationError, parse_free_citation
+
+        try:
+            syntax = parse_free_citation(text)
+        except CitationError as e:
+            raise CheckInputError([diag("C402", f"henvisningen kan ikke læses: {e}", file="--deviates", line=1,
+                                        col=e.col, line_text=text[:300],
+                                        help="skriv fx 'servicelovens § 83, stk. 1, nr. 3' eller 'SEL § 83'")]) from None
     if not syntax.law:
         raise CheckInputError([diag("C402", f"{text!r} siger ikke, hvilken lov der menes",
                                     help="skriv loven foran, fx 'SEL § 83' eller 'servicelovens § 83'; kendte love: "
@@ -266,6 +302,7 @@ class _Judge:
                        and (area is None or a.area == area)}
         self.decisions = [d for d in ix.decisions.get(muni.code, [])
                           if d.agreement in self.active and d.effective <= day]
+        self.decision_ids = {id(d) for d in self.decisions}
 
     def _t(self, key: str, **kw: object) -> str:
         return t(key, self.lang, **kw)
@@ -360,22 +397,25 @@ class _Judge:
             return _Judged(Verdict.NOT_COVERED, kind.value,
                            [Reason(text=self._t("unknown_status", target=name, agreement=ag.id, note=note),
                                    provision=s.target.canonical(), source=s.source)], [], warnings)
-        # exemptable: a published decision in force must disapply it
-        for d in self.decisions:
-            if d.agreement not in s.agreements:
+        # exemptable: a published decision in force must disapply it. Performance: only the items on
+        # x's law and § (or the whole law) can cover x, so those are looked up, in the decisions' order,
+        # instead of scanning every decision of the municipality.
+        items = self.ix.decision_items.get(self.muni.code, {})
+        cands = items.get((x.law or "", x.section), []) + (items.get((x.law or "", None), []) if x.section else [])
+        for _, d, item in sorted(cands, key=lambda e: e[0]):
+            if id(d) not in self.decision_ids or d.agreement not in s.agreements:
                 continue
-            for item in d.items:
-                if is_within(x, item.target):
-                    if d.inferred:
-                        warnings.append(self._t("inferred_decision_warning", title=d.title, note=d.inferred))
-                    if item.extent == "partly":
-                        warnings.append(self._t("partly_warning", target=item.target.canonical(),
-                                                note=item.note or "-"))
-                    return _Judged(Verdict.ALLOWED, kind.value, [
-                        Reason(text=self._t("decision_in_force", title=d.title, published=d.published,
-                                            effective=d.effective, target=item.target.canonical(),
-                                            extent=self._t(f"extent.{item.extent}")),
-                               provision=item.target.canonical(), source=d.source), *extra], [], warnings)
+            if is_within(x, item.target):
+                if d.inferred:
+                    warnings.append(self._t("inferred_decision_warning", title=d.title, note=d.inferred))
+                if item.extent == "partly":
+                    warnings.append(self._t("partly_warning", target=item.target.canonical(),
+                                            note=item.note or "-"))
+                return _Judged(Verdict.ALLOWED, kind.value, [
+                    Reason(text=self._t("decision_in_force", title=d.title, published=d.published,
+                                        effective=d.effective, target=item.target.canonical(),
+                                        extent=self._t(f"extent.{item.extent}")),
+                           provision=item.target.canonical(), source=d.source), *extra], [], warnings)
         under = self._t("under_cit", cit=ag.decisions_under.canonical()) if ag.decisions_under else ""
         overview = self._t("overview_cit", cit=ag.overview.canonical()) if ag.overview else ""
         earliest = self.day + dt.timedelta(days=1)
@@ -405,18 +445,25 @@ class _Judge:
                        [Reason(text=self._t("no_status", target=name, agreement=ag), provision=name)])
 
     def required_by_fence(self, c: Citation) -> list[_Judged]:
+        # Performance: only the requirements on c's law and § (or on the whole law) can overlap c, so
+        # they are looked up instead of scanning every fence post's requirements (O(fences) a check).
+        idx = _fence_index(self.ix, self.compiled_fences)
+        law = c.law or ""
+        if c.section is None:
+            cands = [e for (lw, _), es in idx.items() if lw == law for e in es]
+        else:
+            cands = idx.get((law, c.section), []) + idx.get((law, None), [])
         out = []
-        for key, reqs in self.compiled_fences.items():
-            for req in reqs:
-                if not overlaps(req.required, c):
-                    continue
-                fence = self.active_fence(key)
-                if fence is None:
-                    continue
-                out.append(_Judged(Verdict.VIOLATES_FENCEPOST, fence.kind.value, [Reason(
-                    text=self._t("required_by_fencepost", fence=key, target=req.required.canonical(),
-                                 path=" → ".join(req.path)),
-                    provision=key, source=fence.source)], list(req.path)))
+        for _, key, req in sorted(cands, key=lambda e: e[0]):  # the order of the full scan
+            if not overlaps(req.required, c):
+                continue
+            fence = self.active_fence(key)
+            if fence is None:
+                continue
+            out.append(_Judged(Verdict.VIOLATES_FENCEPOST, fence.kind.value, [Reason(
+                text=self._t("required_by_fencepost", fence=key, target=req.required.canonical(),
+                             path=" → ".join(req.path)),
+                provision=key, source=fence.source)], list(req.path)))
         return out
 
     def active_fence(self, key: str) -> Status | None:
@@ -468,6 +515,19 @@ class _Judge:
                                       provision=s.target.canonical(), source=s.source))
                     break
         return out
+
+
+def _fence_index(ix: Index, fences: dict[str, list[FenceRequirement]]) -> dict[
+        tuple[str, str | None], list[tuple[int, str, FenceRequirement]]]:
+    if ix.fence_index is None or ix.fence_index[0] is not fences:
+        idx: dict[tuple[str, str | None], list[tuple[int, str, FenceRequirement]]] = {}
+        n = 0
+        for key, reqs in fences.items():
+            for req in reqs:
+                idx.setdefault((req.required.law or "", req.required.section), []).append((n, key, req))
+                n += 1
+        ix.fence_index = (fences, idx)
+    return ix.fence_index[1]
 
 
 def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_Judged | None, list[Reason]]:

@@ -45,16 +45,39 @@ def _requires_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
     return r
 
 
-def requires_paths(g: nx.MultiDiGraph, start: Citation, r: nx.DiGraph | None = None) -> dict[str, list[str]]:
+class _Origins:
+    """The nodes with `requires` edges, in graph order, looked up by law and § (performance: a scan
+    of all of them for every step made fence_requirements quadratic in the number of provisions)."""
+
+    def __init__(self, r: nx.DiGraph) -> None:
+        self.items: list[tuple[str, Citation]] = [(n, r.nodes[n]["citation"]) for n in r.nodes if r.out_degree(n)]
+        self.by_section: dict[tuple[str, str | None], list[int]] = {}
+        self.by_law: dict[str, list[int]] = {}
+        for i, (_, c) in enumerate(self.items):
+            self.by_section.setdefault((c.law or "", c.section), []).append(i)
+            self.by_law.setdefault(c.law or "", []).append(i)
+
+    def overlapping(self, target: Citation) -> list[tuple[str, Citation]]:
+        """The origins that overlap `target`, in graph order (only its § or its whole law can)."""
+        law = target.law or ""
+        if target.section is None:
+            ids = self.by_law.get(law, [])
+        else:
+            ids = sorted(self.by_section.get((law, target.section), []) + self.by_section.get((law, None), []))
+        return [self.items[i] for i in ids if overlaps(self.items[i][1], target)]
+
+
+def requires_paths(g: nx.MultiDiGraph, start: Citation, r: nx.DiGraph | None = None,
+                   origins: _Origins | None = None) -> dict[str, list[str]]:
     """Every provision that `start` requires, directly or through others, with the path to it.
 
     A requirement declared on a § also binds its stk., and one declared on a stk. binds the §,
     so the search steps through overlapping nodes as well as along `requires` edges.
     """
     r = r if r is not None else _requires_graph(g)
-    origins = [(n, r.nodes[n]["citation"]) for n in r.nodes if r.out_degree(n)]
+    origins = origins if origins is not None else _Origins(r)
     paths: dict[str, list[str]] = {}
-    first = [n for n, c in origins if overlaps(c, start)]
+    first = [n for n, _ in origins.overlapping(start)]
     queue: deque[tuple[str, list[str]]] = deque(
         (s, [start.canonical()] + ([s] if s != start.canonical() else [])) for s in first)
     seen = set(first)
@@ -66,8 +89,8 @@ def requires_paths(g: nx.MultiDiGraph, start: Citation, r: nx.DiGraph | None = N
             npath = path + [nxt]
             paths[nxt] = npath
             target = r.nodes[nxt]["citation"]
-            for m, c in origins:  # continue through anything that overlaps the required provision
-                if m not in seen and overlaps(c, target):
+            for m, _ in origins.overlapping(target):  # continue through anything that overlaps the required provision
+                if m not in seen:
                     seen.add(m)
                     queue.append((m, npath + ([m] if m != nxt else [])))
     return paths
@@ -78,13 +101,15 @@ def fence_requirements(rs: RuleSet, g: nx.MultiDiGraph) -> dict[str, list[FenceR
     out: dict[str, list[FenceRequirement]] = {}
     cits = {n: d["citation"] for n, d in g.nodes(data=True)}
     r = _requires_graph(g)
+    origins = _Origins(r)
     for s in rs.statuses:
         if not s.is_fencepost:
             continue
         key = s.target.canonical()
         if key in out:
             continue
-        out[key] = [FenceRequirement(required=cits[n], path=tuple(p)) for n, p in sorted(requires_paths(g, s.target, r).items())]
+        out[key] = [FenceRequirement(required=cits[n], path=tuple(p))
+                    for n, p in sorted(requires_paths(g, s.target, r, origins).items())]
     return out
 
 
@@ -103,12 +128,14 @@ def check(rs: RuleSet, g: nx.MultiDiGraph, fences: dict[str, list[FenceRequireme
     out += _status_conflicts(rs.statuses, fences)
     declared = {p.id for p in rs.provisions}
     sections = {(p.ref.law, p.ref.section) for p in rs.provisions}
+    laws_with_provisions = {p.ref.law for p in rs.provisions}
     for u, v, kind in g.edges(data="kind"):
         if v not in declared and kind in ("requires", "replaced_by"):
             sp = spans[u]
             cit: Citation = g.nodes[v]["citation"]
             # declared at another level (the § of an undeclared stk.) is not dangling
-            if cit.section is None or (cit.law, cit.section) not in sections:
+            if (cit.law not in laws_with_provisions if cit.section is None
+                    else (cit.law, cit.section) not in sections):
                 out.append(diag("G303", f"{u} henviser ({kind}) til {v}, som ikke er erklæret",
                                 file=sp.file, line=sp.line, col=1))
     return out
@@ -158,13 +185,16 @@ def _status_conflicts(statuses: tuple[Status, ...], fences: dict[str, list[Fence
         t = st.target
         candidates = by_law.get(t.law, []) if t.section is None else \
             required.get((t.law, t.section), []) + required.get((t.law, None), [])
+        reported: set[int] = set()  # one warning per fence post, naming its first path
         for f, req in candidates:
+            if id(f) in reported:
+                continue
             if set(f.agreements) & set(st.agreements) and f.period.overlaps(st.period) and overlaps(req.required, t):
+                reported.add(id(f))
                 out.append(diag("G302", f"{t} kan fraviges, men hegnspælen {f.target} kræver den: "
                                         + " → ".join(req.path),
                                 file=st.span.file, line=st.span.line, col=1,
                                 help="en beslutning om at fravige den vil altid stride mod hegnspælen"))
-                break
     return out
 
 

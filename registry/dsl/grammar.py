@@ -363,7 +363,7 @@ def _f_cit(text: str, lo: int, hi: int) -> Value:
 
 
 def _f_cits(text: str, lo: int, hi: int) -> Value:
-    inner = []
+    inner: list[Value] = []
     at = lo
     for piece in text[lo:hi].split("; "):
         v = _f_cit(text, at, at + len(piece))
@@ -375,7 +375,7 @@ def _f_cits(text: str, lo: int, hi: int) -> Value:
 
 
 def _f_ids(text: str, lo: int, hi: int) -> Value:
-    inner = []
+    inner: list[Value] = []
     at = lo
     for piece in text[lo:hi].split(", "):
         inner.append(Value("id", piece, at + 1, at + len(piece) + 1))
@@ -410,11 +410,16 @@ _FAST_STRS = _fast(f"({_F_STR}(?:, {_F_STR})*)", lambda t, m: [
 _FAST_CODES = _fast(r"(\d{3,4}(?:, \d{3,4})*)", lambda t, m: [
     Value("codes", [int(x) for x in m.group(1).split(", ")], m.start(1) + 1,
           _group_end(t, m.end(1), m.group(1).count(",") + 1))])
-_FAST_NAMED = {  # `area aeldre "..."`, `municipality 791 "..."`, `law SEL "..."`, `provision SEL § 83 "..."`
-    kind: _fast(f"({head}) +({_F_STR})", lambda t, m, kind=kind, conv=conv: [
+
+
+def _named(kind: str, head: str, conv: Callable[[str], Any]) -> _FastFn:
+    """`area aeldre "..."`, `municipality 791 "..."`, `law SEL "..."`: a head value and a text."""
+    return _fast(f"({head}) +({_F_STR})", lambda t, m: [
         Value(kind, conv(m.group(1)), m.start(1) + 1, m.end(1) + 1), _f_str(t, m, 2)])
-    for kind, head, conv in (("id", _F_ID, str), ("code", r"\d{3,4}", int), ("lawid", r"[A-ZÆØÅ][A-ZÆØÅ0-9]*", str))
-}
+
+
+_FAST_NAMED = {"id": _named("id", _F_ID, str), "code": _named("code", r"\d{3,4}", int),
+               "lawid": _named("lawid", r"[A-ZÆØÅ][A-ZÆØÅ0-9]*", str)}
 _FAST_PROVISION = _fast(f"({_F_CIT}) +({_F_STR})", lambda t, m: [_f_cit(t, m.start(1), m.end(1)), _f_str(t, m, 2)])
 _FAST_STATUS = _fast(f"({_F_CIT}(?:; {_F_CIT})*) under ({_F_ID}(?:, {_F_ID})*)", lambda t, m: [
     _f_cits(t, m.start(1), m.end(1)), _f_ids(t, m.start(2), m.end(2))])
@@ -461,6 +466,7 @@ def _parse_line(
     """Parse `text` (the part after the keyword, starting at column `start`)."""
     try:
         quick = fast(text) if fast is not None and "\t" not in text else None  # tabs: the grammar expands them
+        toks: list[Value] | pp.ParseResults
         if quick is not None:
             toks = quick
         else:

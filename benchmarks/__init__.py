@@ -1,0 +1,1 @@
+"""Benchmarks of the registry against its peers (cedarpy, regopy). Run: python -m benchmarks --quick."""

@@ -1,0 +1,115 @@
+"""Issue 2: parse + validate, cold and warm, against cedarpy parsing the equivalent policy set.
+
+- cold: `registry.pipeline.load(paths, use_cache=False)` — every stage, nothing cached.
+- warm: `load(paths, use_cache=True)` after one cold run has written the compiled cache.
+- cedarpy: `cedarpy.PolicySet.from_str(text)` — the cheapest call that parses the whole policy set
+  (it parses into a reusable handle and does nothing else; `format_policies` parses *and* pretty-prints,
+  about 20× slower, and `is_authorized` parses and then evaluates).
+
+Each measurement runs in a fresh interpreter (imports excluded from the time, but not from the
+memory), so the peak RSS is that process's own. Ratios are cedarpy time / our time (> 1: we are faster).
+"""
+
+from __future__ import annotations
+
+from benchmarks import corpus
+from benchmarks.harness import ChildFailed, ChildTimeout, figure, peer, run_child, skipped
+
+COLD = """
+    import registry.pipeline as P, registry.dsl.grammar, registry.lower, registry.validate, registry.graph
+    base = _rss_mib()
+    times = []
+    for _ in range({reps}):
+        t = time.perf_counter(); c = P.load([{path!r}], use_cache=False); times.append(time.perf_counter() - t)
+    assert c.ok, [d.message for d in c.diagnostics][:3]
+    t = time.perf_counter(); P.load([{path!r}], use_cache=True); fill = time.perf_counter() - t  # writes the cache
+    times.sort()
+    print(json.dumps({{"s": times[len(times) // 2], "fill": fill, "rss": _rss_mib(), "base": base,
+                      "n": len(c.rules.provisions)}}))
+"""
+
+WARM = """
+    import registry.pipeline as P
+    base = _rss_mib()
+    times = []
+    for _ in range({reps}):
+        t = time.perf_counter(); c = P.load([{path!r}], use_cache=True); times.append(time.perf_counter() - t)
+    assert c.ok and len(c.rules.provisions) == {size}
+    times.sort()
+    print(json.dumps({{"s": times[len(times) // 2], "rss": _rss_mib(), "base": base,
+                      "pyparsing": "pyparsing" in sys.modules, "networkx": "networkx" in sys.modules}}))
+"""
+
+CEDAR = """
+    import cedarpy
+    text = open({path!r}, encoding="utf-8").read()
+    base = _rss_mib()
+    times = []
+    for _ in range({reps}):
+        t = time.perf_counter(); ps = cedarpy.PolicySet.from_str(text); times.append(time.perf_counter() - t)
+    times.sort()
+    print(json.dumps({{"s": times[len(times) // 2], "rss": _rss_mib(), "base": base}}))
+"""
+
+
+def sizes(quick: bool) -> list[tuple[int, int, float]]:
+    """(provisions, repetitions, timeout per child in s)."""
+    if quick:
+        return [(1_000, 3, 60), (10_000, 1, 60)]
+    return [(1_000, 5, 120), (10_000, 3, 240), (100_000, 1, 420)]
+
+
+def _k(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 else str(n)
+
+
+def run(quick: bool) -> list[dict]:
+    cedarpy, why = peer("cedarpy")
+    out: list[dict] = []
+    env = corpus.cache_env()
+    for size, reps, timeout in sizes(quick):
+        tag = _k(size)
+        c, folder = corpus.corpus(size)
+        cedar_s = None
+        if cedarpy is None:
+            out.append(skipped(f"parse.cedarpy.{tag}", "s", why or "cedarpy missing"))
+        else:
+            policy_file = folder.parent / f"corpus-{size}.cedar"
+            policy_file.write_text(corpus.cedar_policies(c), encoding="utf-8")
+            try:
+                r = run_child(CEDAR.format(path=str(policy_file), reps=max(reps, 3)), timeout, env)
+                cedar_s = r["s"]
+                out.append(figure(f"parse.cedarpy.{tag}", r["s"], "s",
+                                  note=f"PolicySet.from_str, {size:,} policies; peak RSS {r['rss']:.0f} MiB "
+                                       f"(+{r['rss'] - r['base']:.0f})"))
+            except (ChildTimeout, ChildFailed) as e:
+                out.append(skipped(f"parse.cedarpy.{tag}", "s", str(e)))
+
+        def ratio(ours: float, cedar_s: float | None = cedar_s) -> dict[str, float]:
+            return {"cedarpy": cedar_s / ours} if cedar_s else {}
+
+        why_not = corpus.too_big(size)
+        if why_not:
+            out.append(skipped(f"parse.cold.{tag}", "s", why_not))
+            continue
+        try:
+            r = run_child(COLD.format(path=str(folder), reps=reps), timeout, env)
+        except (ChildTimeout, ChildFailed) as e:
+            corpus.UNCOMPILABLE[size] = f"the cold compile of {size:,} provisions {e}"
+            out.append(skipped(f"parse.cold.{tag}", "s", f"{size:,} provisions: {e}"))
+            out.append(skipped(f"parse.warm.{tag}", "s", "no cold run to fill the cache"))
+            continue
+        out.append(figure(f"parse.cold.{tag}", r["s"], "s", ratio(r["s"]), target="≥ 0.5× cedarpy (≤ 2× its time)",
+                          note=f"{size / r['s']:,.0f} provisions/s"))
+        out.append(figure(f"parse.cold.{tag}.peak_rss", r["rss"], "MiB", note=f"+{r['rss'] - r['base']:.0f} MiB over imports"))
+        try:
+            w = run_child(WARM.format(path=str(folder), reps=max(reps, 3), size=size), timeout, env)
+        except (ChildTimeout, ChildFailed) as e:
+            out.append(skipped(f"parse.warm.{tag}", "s", str(e)))
+            continue
+        imported = [m for m in ("pyparsing", "networkx") if w[m]]
+        out.append(figure(f"parse.warm.{tag}", w["s"], "s", ratio(w["s"]), target="≥ 10× cedarpy",
+                          note=f"{w['s'] and r['s'] / w['s']:.0f}× faster than cold"
+                               + (f"; imported {', '.join(imported)}" if imported else "")))
+        out.append(figure(f"parse.warm.{tag}.peak_rss", w["rss"], "MiB", note=f"+{w['rss'] - w['base']:.0f} MiB over imports"))
+    return out
