@@ -100,7 +100,7 @@ def _diag(code: str, message: str, **kw: Any) -> Any:  # -> Diagnostic
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Where(_Frozen):
