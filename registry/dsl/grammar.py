@@ -12,6 +12,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyparsing as pp
@@ -512,15 +513,39 @@ def _suggest(word: str, options: list[str]) -> str | None:
     return f"mente du `{best[0]}`?" if best else None
 
 
+@dataclass(frozen=True)
+class LineGrammar:
+    """One line-oriented language: its declarations, their clauses and the fast readers for them.
+
+    Rule files and round files share the layout (declarations at column 1, indented clauses,
+    `#` comments) and so share `parse_lines`.
+    """
+
+    headers: dict[str, pp.ParserElement]
+    clauses: dict[str, dict[str, pp.ParserElement]]
+    fast_headers: dict[str, _FastFn] = field(default_factory=dict)
+    fast_clauses: dict[str, dict[str, _FastFn]] = field(default_factory=dict)
+    what: str = ""  # added to "ukendt erklæring", e.g. " i en rundefil"
+    example: str = 'provision SEL § 83 "..."'
+
+
+RULES = LineGrammar(_HEADERS, _CLAUSES, _FAST_HEADERS, _FAST_CLAUSES)
+
+
 def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagnostic]]:
     """Parse one rule file. Never raises: every problem becomes a diagnostic."""
+    return parse_lines(text, path, RULES)
+
+
+def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list[Diagnostic]]:
+    """Parse a file in the line layout of `lg`. Never raises: every problem becomes a diagnostic."""
     lines = text.split("\n")
     diags: list[Diagnostic] = []
     decls: list[Decl] = []
     pending: list[str] = []
     current: Decl | None = None
     skipping = False  # the header above failed: its clauses are not reported again
-    decl_names = sorted(HEADERS)
+    decl_names = sorted(lg.headers)
     for i, raw in enumerate(lines):
         lineno = i + 1
         line = raw.rstrip("\r")
@@ -547,14 +572,14 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
         kw_end = indent + len(word)
         rest = code[kw_end:]
         if indent == 0:
-            expr = _HEADERS.get(word) if m else None
+            expr = lg.headers.get(word) if m else None
             if expr is None:
-                diags.append(diag("P102", f"ukendt erklæring `{word[:40]}`", file=path, line=lineno, col=1,
+                diags.append(diag("P102", f"ukendt erklæring `{word[:40]}`{lg.what}", file=path, line=lineno, col=1,
                                   end_col=max(kw_end, 1) + 1, line_text=line,
                                   help=_suggest(word, decl_names) or "en erklæring begynder med: " + ", ".join(decl_names)))
                 current, skipping, pending = None, True, []
                 continue
-            args, d = _parse_line(expr, rest, kw_end, path, lineno, line, _FAST_HEADERS.get(word))
+            args, d = _parse_line(expr, rest, kw_end, path, lineno, line, lg.fast_headers.get(word))
             if d:
                 diags.append(d)
                 current, skipping, pending = None, True, []
@@ -568,9 +593,9 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
             if not skipping:
                 diags.append(diag("P104", "indrykket linje uden en erklæring foran", file=path, line=lineno,
                                   col=indent + 1, end_col=kw_end + 1, line_text=line,
-                                  help="skriv erklæringen (fx `provision SEL § 83 \"...\"`) i kolonne 1 over den"))
+                                  help=f"skriv erklæringen (fx `{lg.example}`) i kolonne 1 over den"))
             continue
-        table = _CLAUSES[current.keyword]
+        table = lg.clauses[current.keyword]
         expr = table.get(word) if m else None
         if expr is None:
             diags.append(diag("P103", f"`{word[:40]}` hører ikke til en `{current.keyword}`", file=path, line=lineno,
@@ -578,7 +603,8 @@ def parse_text(text: str, path: str = "<tekst>") -> tuple[ParsedFile, list[Diagn
                               help=_suggest(word, sorted(table)) or "mulige: " + ", ".join(sorted(table))))
             pending = []
             continue
-        args, d = _parse_line(expr, rest, kw_end, path, lineno, line, _FAST_CLAUSES[current.keyword].get(word))
+        args, d = _parse_line(expr, rest, kw_end, path, lineno, line,
+                              lg.fast_clauses.get(current.keyword, {}).get(word))
         if d:
             diags.append(d)
             pending = []

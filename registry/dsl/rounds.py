@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import pyparsing as pp
 
-from registry.diagnostics import Diagnostic, diag
+from registry.diagnostics import Diagnostic
 from registry.dsl.grammar import (
-    _KEYWORD,
-    MAX_LINE,
     V_CODE,
     V_CODES,
     V_DATE,
@@ -22,12 +20,11 @@ from registry.dsl.grammar import (
     V_LAWID,
     V_STR,
     K,
+    LineGrammar,
     _loc,
-    _parse_line,
-    _suggest,
-    split_comment,
+    parse_lines,
 )
-from registry.dsl.tree import Clause, Decl, ParsedFile
+from registry.dsl.tree import ParsedFile
 
 # A small count (places per area, the order of a round). Codes are 3-4 digits, so not V_CODE.
 V_INT = _loc("int", pp.Regex(r"\d{1,4}(?![\d\w])").set_name("et tal"), int)
@@ -81,77 +78,10 @@ _HEADERS = _compile(ROUND_HEADERS)
 _CLAUSES = {decl: _compile(cl) for decl, cl in ROUND_CLAUSES.items()}
 
 
+ROUNDS = LineGrammar(_HEADERS, _CLAUSES, what=" i en rundefil", example="application 219 under beskaeftigelse-2022")
+
+
 def parse_round_text(text: str, path: str = "<runde>") -> tuple[ParsedFile, list[Diagnostic]]:
     """Parse one round file. Never raises: every problem becomes a diagnostic (P1xx codes,
     which mean exactly what they mean in rule files)."""
-    lines = text.split("\n")
-    diags: list[Diagnostic] = []
-    decls: list[Decl] = []
-    pending: list[str] = []
-    current: Decl | None = None
-    skipping = False
-    decl_names = sorted(ROUND_HEADERS)
-    for i, raw in enumerate(lines):
-        lineno = i + 1
-        line = raw.rstrip("\r")
-        if len(line) > MAX_LINE:
-            diags.append(diag("P108", f"linjen er {len(line):,} tegn lang; højst {MAX_LINE:,} læses",
-                              file=path, line=lineno, col=1, line_text=line[:MAX_LINE]))
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("#"):
-            pending.append(stripped[1:].strip())
-            continue
-        indent = len(line) - len(line.lstrip(" \t"))
-        if "\t" in line[:indent]:
-            diags.append(diag("P109", "indryk med mellemrum, ikke tabulator", file=path, line=lineno, col=1,
-                              end_col=indent + 1, line_text=line))
-            continue
-        code, comment = split_comment(line)
-        m = _KEYWORD.match(code, indent)
-        word = m.group(0) if m else code[indent:].split(" ")[0]
-        kw_end = indent + len(word)
-        rest = code[kw_end:]
-        if indent == 0:
-            expr = _HEADERS.get(word) if m else None
-            if expr is None:
-                diags.append(diag("P102", f"ukendt erklæring `{word[:40]}` i en rundefil", file=path, line=lineno,
-                                  col=1, end_col=max(kw_end, 1) + 1, line_text=line,
-                                  help=_suggest(word, decl_names) or "en erklæring begynder med: " + ", ".join(decl_names)))
-                current, skipping, pending = None, True, []
-                continue
-            args, d = _parse_line(expr, rest, kw_end, path, lineno, line)
-            if d:
-                diags.append(d)
-                current, skipping, pending = None, True, []
-                continue
-            skipping = False
-            current = Decl(word, args or [], lineno, len(code) + 1, line, comments_before=pending, comment=comment)
-            pending = []
-            decls.append(current)
-            continue
-        if current is None:
-            if not skipping:
-                diags.append(diag("P104", "indrykket linje uden en erklæring foran", file=path, line=lineno,
-                                  col=indent + 1, end_col=kw_end + 1, line_text=line,
-                                  help="skriv erklæringen (fx `application 219 under beskaeftigelse-2022`) i kolonne 1 over den"))
-            continue
-        table = _CLAUSES[current.keyword]
-        expr = table.get(word) if m else None
-        if expr is None:
-            diags.append(diag("P103", f"`{word[:40]}` hører ikke til en `{current.keyword}`", file=path, line=lineno,
-                              col=indent + 1, end_col=kw_end + 1, line_text=line,
-                              help=_suggest(word, sorted(table)) or "mulige: " + ", ".join(sorted(table))))
-            pending = []
-            continue
-        args, d = _parse_line(expr, rest, kw_end, path, lineno, line)
-        if d:
-            diags.append(d)
-            pending = []
-            continue
-        current.clauses.append(Clause(word, args or [], lineno, indent + 1, len(code) + 1, line,
-                                      comments_before=pending, comment=comment))
-        pending = []
-    return ParsedFile(path, decls, pending, lines), diags
+    return parse_lines(text, path, ROUNDS)
