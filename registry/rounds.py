@@ -58,7 +58,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.cli import EXIT_INVALID, EXIT_OK, EXTRA_COMMANDS, UsageError
 
@@ -909,6 +909,68 @@ def markdown_report(rules_dir: str | Path) -> str:
     if errors:  # allocate only what validated; the page says so instead of failing the docs build
         rs = RoundSet()
     return render_markdown(rs, allocate(rs, facts), facts, errors)
+
+
+# ---------------------------------------------------------------------------- entry through the web page
+
+WEB_FILE = "<webformular>"
+
+
+class ApplicationRequest(BaseModel):
+    """One municipality's application, as entered on the web page or sent to the JSON API."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+
+    round: str = Field(min_length=1, max_length=60, description="rundens id, fx velfaerd-2022")
+    municipality: str = Field(min_length=1, max_length=100, description="navn eller kommunekode")
+    first: str = Field(min_length=1, max_length=40, description="1. ønske: et område-id, fx folkeskole")
+    first_reason: str | None = Field(default=None, max_length=2000, description="begrundelse for 1. ønske")
+    fallback: str | None = Field(default=None, max_length=40, description="alternativt område")
+    fallback_reason: str | None = Field(default=None, max_length=2000, description="begrundelse for alternativet")
+    contact: str | None = Field(default=None, max_length=200, description="kontaktperson")
+    submitted: dt.date | None = Field(default=None, description="indsendt (standard: i dag)")
+
+
+def facts_from_rules(rs: Any) -> Facts:
+    """The facts a round needs, from an already compiled rule set (the web service has one)."""
+    return Facts(municipalities={m.code: m.name for m in rs.municipalities}, areas={a.id: a.name for a in rs.areas},
+                 regions={m.code: region_key(r) for m in rs.municipalities if (r := getattr(m, "region", None))})
+
+
+def application_text(code: int, req: ApplicationRequest, submitted: dt.date, by: str | None) -> str:
+    """The application in the round-file language, ready to add to rules/rounds/."""
+    def q(text: str) -> str:
+        return _quote(" ".join(text.split()))  # one line: the file format has no multi-line text
+
+    lines = [f"application {code} under {req.round}",
+             f"  first {req.first}" + (f" {q(req.first_reason)}" if req.first_reason else "")]
+    if req.fallback:
+        lines.append(f"  fallback {req.fallback}" + (f" {q(req.fallback_reason)}" if req.fallback_reason else ""))
+    if req.contact:
+        lines.append(f"  contact {q(req.contact)}")
+    lines.append(f"  submitted {submitted.isoformat()}")
+    lines.append(f"  note {q('Indsendt via registrets webside' + (f' af {by}' if by else '') + '.')}")
+    return "\n".join(lines) + "\n"
+
+
+def check_application(rounds_dir: str | Path, facts: Facts, code: int, req: ApplicationRequest,
+                      submitted: dt.date, by: str | None) -> tuple[str, list[Any]]:
+    """Validate a new application against the bundled rounds (deadline, duplicates, open areas, ...).
+
+    Returns its text and the problems that concern it; nothing is written anywhere.
+    """
+    import os
+
+    from registry.source import read_source
+
+    texts: list[tuple[str, str]] = []
+    for f in discover_rounds(rounds_dir) if Path(rounds_dir).exists() else []:
+        text, _ = read_source(f, os.path.basename(f))
+        if text is not None:
+            texts.append((f.name, text))
+    new = application_text(code, req, submitted, by)
+    _, diags = lower_rounds([*texts, (WEB_FILE, new)], facts)
+    return new, [d for d in diags if d.file == WEB_FILE]
 
 
 def render_text(alloc: Allocation) -> str:

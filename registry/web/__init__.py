@@ -29,8 +29,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as e:
         raise UsageError([diag("W600", f"`registry serve` kræver pakken {e.name}", severity=Severity.ERROR,
                                help='installér med: pip install "velfaerd-registry[web]"')]) from None
+    from pathlib import Path
+
     from registry.audit import open_store, safe_url
     from registry.commands import _compiled_or_exit
+    from registry.pipeline import default_rules_dir
 
     compiled = _compiled_or_exit([args.rules] if args.rules else None)
     if isinstance(compiled, int):
@@ -49,7 +52,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     docs_url = args.docs_url if args.docs_url is not None else os.environ.get("REGISTRY_DOCS_URL") or None
     settings = Settings(compiled=compiled, store=store, tokens=tokens, user_header=args.user_header,
                         trusted_proxies=frozenset(args.trusted_proxy or ("127.0.0.1", "::1")),
-                        auditors=frozenset(args.auditor or ()), docs_url=docs_url)
+                        auditors=frozenset(args.auditor or ()), docs_url=docs_url,
+                        rounds_dir=Path(args.rules or default_rules_dir()) / "rounds")
     app = create_app(settings)
     where = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     auth = ("nøgler fra " + args.tokens if tokens else "") + (

@@ -36,10 +36,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.audit import VERDICT_DA, AuditEntry, AuditStore, entry_for
-from registry.checker import CheckInputError, CheckRequest, CheckResult, check_request, index_of
+from registry.checker import (
+    CheckInputError,
+    CheckRequest,
+    CheckResult,
+    MunicipalityRef,
+    check_request,
+    index_of,
+    resolve_municipality,
+)
 from registry.diagnostics import Diagnostic
 from registry.model import Citation, RuleSet, is_within
 from registry.pipeline import Compiled
+from registry.rounds import ApplicationRequest as ApplicationIn
 
 log = logging.getLogger("registry.web")
 
@@ -119,6 +128,7 @@ class Settings:
     auditors: frozenset[str] = frozenset()
     docs_url: str | None = None
     max_body: int = MAX_BODY
+    rounds_dir: Path | None = None  # the application rounds new applications are checked against
 
     @property
     def auth_configured(self) -> bool:
@@ -192,6 +202,15 @@ class CheckResponse(CheckResult):
     """The JSON of `registry check --format json`, plus the id of the audit-log entry."""
 
     audit_id: str = Field(description="id i audit-loggen (UUID)")
+
+
+class ApplicationResponse(BaseModel):
+    """A valid application, in the round-file language, ready to add to rules/rounds/."""
+
+    valid: bool
+    municipality: MunicipalityRef
+    round: str
+    text: str = Field(description="ansøgningen i registrets filformat (rules/rounds/*.round)")
 
 
 class MunicipalityOut(BaseModel):
@@ -731,6 +750,82 @@ def create_app(s: Settings) -> FastAPI:
                     again="/?" + "&".join(f"{k}={quote(str(x))}" for k, x in (
                         ("municipality", result.municipality.name), ("date", result.date.isoformat()),
                         *(("deviates", d) for d in req.deviates))))
+
+    # ------------------------------------------------------------------ applications (issue: the round)
+
+    def round_facts() -> tuple[Any, list[Any]]:
+        from registry.rounds import facts_from_rules, load_rounds
+
+        facts = facts_from_rules(compiled.rules)
+        if s.rounds_dir is None or not s.rounds_dir.exists():
+            return facts, []
+        rset, _ = load_rounds(s.rounds_dir, facts)
+        return facts, sorted(rset.rounds, key=lambda r: r.order)
+
+    def submit_application(req: Any, principal: Principal) -> tuple[int, str, str, list[Problem]]:
+        """(code, name, text, problems) for an application; nothing is written anywhere."""
+        from registry.rounds import check_application
+
+        facts, _ = round_facts()
+        try:
+            muni = resolve_municipality(index_of(compiled), req.municipality)
+        except CheckInputError as e:
+            return 0, "", "", problems_from_diagnostics(e.diagnostics)
+        text, diags = check_application(s.rounds_dir or Path("."), facts, muni.code, req,
+                                        req.submitted or today_dk(), principal.user)
+        return muni.code, muni.name, text, problems_from_diagnostics(diags)
+
+    def application_page(request: Request, principal: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
+        token, new = csrf_of(request)
+        _, rounds = round_facts()
+        v = {"round": rounds[-1].id if rounds else "", "municipality": "", "first": "", "first_reason": "",
+             "fallback": "", "fallback_reason": "", "contact": "", "submitted": today_dk().isoformat()}
+        v.update(ctx.pop("values", None) or {})
+        resp = page(request, "application.html", status, principal=principal, v=v, csrf=token, rounds=rounds,
+                    municipalities=cat.municipalities, areas=[(a.id, a.name) for a in compiled.rules.areas],
+                    errors=ctx.pop("errors", []), text=ctx.pop("text", ""), **ctx)
+        return with_csrf(request, resp, token, new)
+
+    @app.get("/ansoegning", include_in_schema=False)
+    def application_form(request: Request) -> Response:
+        return application_page(request, require(s, request, "check"))
+
+    @app.post("/ansoegning", include_in_schema=False)
+    async def application_submit(request: Request) -> Response:
+        from registry.rounds import ApplicationRequest
+
+        principal = require(s, request, "check")
+        form = await request.form(max_files=0, max_fields=30)
+        if not csrf_ok(request, form):
+            return error_page(request, 403, "Formularen er udløbet eller kom ikke fra denne side.",
+                              "Gå tilbage, genindlæs siden og send igen.")
+        keys = ("round", "municipality", "first", "first_reason", "fallback", "fallback_reason", "contact", "submitted")
+        values = {k: str(form.get(k, ""))[:2000] for k in keys}
+        muni = values["municipality"].strip()
+        m = re.fullmatch(r".*\((\d{1,4})\)\s*", muni)
+        try:
+            fields: dict[str, Any] = {k: (v.strip() or None) if k not in ("round", "municipality", "first") else v
+                                      for k, v in values.items()}
+            req = ApplicationRequest.model_validate({**fields, "municipality": m.group(1) if m else muni})
+        except ValidationError as e:
+            return application_page(request, principal, 422, values=values,
+                                    errors=[problem_from_error(dict(err)) for err in e.errors()])
+        code, name, text, problems = await run_in_threadpool(submit_application, req, principal)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower().translate(str.maketrans("æøå", "eoa"))).strip("-")
+        return application_page(request, principal, 400 if problems else 200, values=values, errors=problems,
+                                text=text, code=code, muni_name=name, filename=f"{req.round}-{slug or code}.round")
+
+    @app.post("/api/rounds/applications", response_model=ApplicationResponse, tags=["ansøgningsrunde"],
+              responses={400: {"model": ErrorResponse, "description": "ansøgningen kan ikke bruges"},
+                         **AUTH_ERRORS, **ERRORS_422})
+    def api_application(req: ApplicationIn, request: Request) -> Response:
+        """Kontrollér en ansøgning mod runden og få den tilbage i registrets filformat. Intet gemmes."""
+        principal = require(s, request, "check")
+        code, name, text, problems = submit_application(req, principal)
+        if problems:
+            return error_json(400, problems)
+        return JSONResponse({"valid": True, "municipality": {"code": code, "name": name}, "round": req.round,
+                             "text": text})
 
     @app.get("/login", include_in_schema=False)
     def login_form(request: Request) -> Response:
