@@ -136,6 +136,7 @@ class Index:
     decisions: dict[int, list[Decision]] = field(default_factory=dict)
     agreements: dict[str, Agreement] = field(default_factory=dict)
     fence_statuses: dict[str, list[Status]] = field(default_factory=dict)
+    by_citation: dict[Citation, Provision] = field(default_factory=dict)
     # compiled fence requirements by the (law, §) they require, in their original order; built on first use
     fence_index: tuple[object, dict[tuple[str, str | None], list[tuple[int, str, FenceRequirement]]]] | None = None
     # municipality -> (law, §) -> (order, decision, item): the decision items that can cover a §
@@ -157,6 +158,7 @@ class Index:
             for name in (m.name, *m.aliases):
                 ix.municipality_names.setdefault(_strip_kommune(name), m.code)
         for p in rs.provisions:
+            ix.by_citation[p.ref] = p
             if p.ref.law and p.ref.section:
                 ix.sections.setdefault(p.ref.law, set()).add(p.ref.section)
                 if p.ref.stk is None:
@@ -232,8 +234,11 @@ _QUICK_CITATION = re.compile(r"([^§;]*?) *§ ([0-9]{1,4})(?: ([a-hj-zæøå]))?
                              r"(?:, nr\. ([0-9]{1,4}))?")
 
 
+_ODD_SPACE = re.compile(r"[^\S ]")  # tabs, newlines, no-break spaces...: only the grammar decides on those
+
+
 def quick_citation(text: str) -> CitationSyntax | None:
-    m = _QUICK_CITATION.fullmatch(text.strip()) if len(text) <= 500 and "\t" not in text else None  # tabs: expanded there
+    m = _QUICK_CITATION.fullmatch(text.strip()) if len(text) <= 500 and not _ODD_SPACE.search(text) else None  # tabs: expanded there
     if m is None:
         return None
     before, num, letter, stk, nr = m.groups()
@@ -242,7 +247,7 @@ def quick_citation(text: str) -> CitationSyntax | None:
 
 
 def resolve_citation(ix: Index, text: str) -> Cited:
-    from registry.lower import SectionIndex, expand
+    from registry.lower import RangeError, SectionIndex, expand
 
     syntax = quick_citation(text)
     if syntax is None:
@@ -262,7 +267,11 @@ def resolve_citation(ix: Index, text: str) -> Cited:
     if law_id is None:
         return Cited(text, None, syntax.law, [])
     law = ix.laws[law_id]
-    cits = expand(syntax, SectionIndex({law_id: ix.sections.get(law_id, set())}), law=law_id)
+    try:
+        cits = expand(syntax, SectionIndex({law_id: ix.sections.get(law_id, set())}), law=law_id)
+    except RangeError as e:
+        raise CheckInputError([diag("C402", f"henvisningen kan ikke bruges: {e}", file="--deviates", line=1, col=1,
+                                    line_text=text[:300], help=e.help)]) from None
     declared = ix.sections.get(law_id, set())
     missing = [c for c in cits if c.section not in declared]
     if missing and law.sections_complete:
@@ -320,7 +329,9 @@ class _Judge:
         for s in self.ix.statuses.get((c.law or "", c.section), []) + self.ix.statuses.get((c.law or "", None), []):
             if s.kind is StatusKind.EXEMPT and self.applies(s) and is_within(c, s.target):
                 return True
-        return any(overlaps(item.target, c) for d in self.decisions for item in d.items)
+        # A decision on `c` or on what contains it (wholly, or partly as the acts allow: "helt eller
+        # delvist"); a decision on only a smaller part of `c` does not disapply `c`.
+        return any(is_within(c, item.target) for d in self.decisions for item in d.items)
 
     def effective_status(self, x: Citation, candidates: list[Status]) -> Status | None:
         best: Status | None = None
@@ -332,7 +343,7 @@ class _Judge:
             if best is None:
                 best = s
                 continue
-            a, b = len(s.target.key), len(best.target.key)
+            a, b = s.target.depth, best.target.depth
             if a > b or (a == b and _TIE[s.kind] < _TIE[best.kind]):
                 best = s
         return best
@@ -341,7 +352,7 @@ class _Judge:
         ix = self.ix
         candidates = ix.statuses.get((c.law or "", c.section), []) + ix.statuses.get((c.law or "", None), [])
         points = [c] + sorted({s.target for s in candidates if s.target != c and is_within(s.target, c)},
-                              key=lambda x: x.key)
+                              key=lambda x: x.key_sort)
         results = []
         for x in points:
             s = self.effective_status(x, candidates)
@@ -530,18 +541,29 @@ def _fence_index(ix: Index, fences: dict[str, list[FenceRequirement]]) -> dict[
     return ix.fence_index[1]
 
 
+def _declared(ix: Index, c: Citation) -> list[Provision]:
+    """The declared provisions that contain `c`, most specific first (its stk. before its §)."""
+    return [p for a in c.ancestors_or_self() if (p := ix.by_citation.get(a)) is not None]
+
+
 def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_Judged | None, list[Reason]]:
-    """Is the cited provision in force? And was it carried over into another law?"""
-    p = ix.provisions.get((c.law or "", c.section or ""))
+    """Is the cited provision in force? And was it carried over into another law?
+
+    The most specific declared level decides: SEL § 83, stk. 1, nr. 3 can be repealed while
+    SEL § 83 lives on.
+    """
+    declared = _declared(ix, c)
     notes: list[Reason] = []
-    if p is None:
+    if not declared:
         return None, notes
-    for succ in p.succeeded_by:
+    with_succ = next((p for p in declared if p.succeeded_by), None)
+    for succ in with_succ.succeeded_by if with_succ else ():
         if succ.date <= day:
-            notes.append(Reason(text=t("succeeded", lang, target=p.id, date=succ.date,
+            notes.append(Reason(text=t("succeeded", lang, target=with_succ.id, date=succ.date,  # type: ignore[union-attr]
                                        successor=succ.target.canonical()),
-                                provision=succ.target.canonical(), source=p.source))
-    if not p.in_force_on(day):
+                                provision=succ.target.canonical(), source=with_succ.source))  # type: ignore[union-attr]
+    p = next((x for x in declared if not x.in_force_on(day)), None)
+    if p is not None:
         if p.repealed is not None and day >= p.repealed.date:
             why = t("repealed_why", lang, date=p.repealed.date, act=p.repealed.act)
             src = p.repealed.source
@@ -556,7 +578,7 @@ def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_
 
 
 def _successors(ix: Index, c: Citation, day: dt.date) -> list:
-    p = ix.provisions.get((c.law or "", c.section or ""))
+    p = next((x for x in _declared(ix, c) if x.succeeded_by), None)
     return [s for s in p.succeeded_by if s.date <= day] if p else []
 
 

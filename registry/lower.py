@@ -39,6 +39,7 @@ from registry.model import (
     StatusKind,
     Succession,
     Verdict,
+    section_label,
     split_section,
 )
 
@@ -78,28 +79,53 @@ class SectionIndex:
         if r.hi is None:
             return [r.lo]
         lo, hi = split_section(r.lo), split_section(r.hi)
+        if hi < lo:
+            raise RangeError(f"intervallet §§ {section_label(r.lo)}-{section_label(r.hi)} går baglæns",
+                             f"skriv det mindste nummer først: §§ {section_label(r.hi)}-{section_label(r.lo)}")
+        if hi[0] - lo[0] > MAX_EXPANSION:
+            raise RangeError(f"intervallet §§ {section_label(r.lo)}-{section_label(r.hi)} er for stort",
+                             f"højst {MAX_EXPANSION} paragraffer ad gangen")
         declared = {s for s in self.sections.get(law, set()) if lo <= split_section(s) <= hi}
         plain = {str(n) for n in range(lo[0], hi[0] + 1) if lo <= (n, "") <= hi}
         return sorted(declared | plain | {r.lo, r.hi}, key=split_section)
 
 
-def _ints(r: Range | None) -> list[int | None]:
+MAX_EXPANSION = 500  # one written citation may name at most this many provisions
+
+
+class RangeError(ValueError):
+    """A range that cannot be expanded: backwards, or too large to be meant."""
+
+    def __init__(self, message: str, help: str) -> None:
+        super().__init__(message)
+        self.help = help
+
+
+def _ints(r: Range | None, what: str) -> list[int | None]:
     if r is None:
         return [None]
     lo = int(r.lo)
     hi = int(r.hi) if r.hi else lo
-    out: list[int | None] = list(range(lo, max(hi, lo) + 1))
-    return out[:200]
+    if hi < lo:
+        raise RangeError(f"intervallet {what} {lo}-{hi} går baglæns", f"skriv det mindste tal først: {what} {hi}-{lo}")
+    return list(range(lo, hi + 1))
 
 
 def expand(c: CitationSyntax, index: SectionIndex, law: str | None = None) -> list[Citation]:
-    """All the concrete provisions a written citation names (ranges and lists expanded)."""
+    """All the concrete provisions a written citation names (ranges and lists expanded).
+
+    Raises RangeError for a backwards range or one that names more than MAX_EXPANSION provisions.
+    """
     law = law or c.law
     if not c.sections:
         return [Citation(law=law)]
     sections = [s for r in c.sections for s in index.expand_range(law or "", r)]
+    stks, nrs = _ints(c.stk, "stk."), _ints(c.nr, "nr.")
+    if len(sections) * len(stks) * len(nrs) > MAX_EXPANSION:
+        raise RangeError(f"henvisningen nævner {len(sections) * len(stks) * len(nrs)} bestemmelser",
+                         f"højst {MAX_EXPANSION} ad gangen; del den op")
     out = []
-    for sec, stk, nr in itertools.product(sections, _ints(c.stk), _ints(c.nr)):
+    for sec, stk, nr in itertools.product(sections, stks, nrs):
         out.append(Citation(law=law, section=sec, stk=stk, nr=nr, litra=c.litra,
                             pkt=int(c.pkt) if c.pkt else None))
     return out
@@ -137,7 +163,11 @@ class Lowerer:
         values = v.value if v.kind == "cits" else [v]
         out: list[Citation] = []
         for one in values:
-            cits = expand(one.value, self.index)
+            try:
+                cits = expand(one.value, self.index)
+            except RangeError as e:
+                self._err("R213", str(e), pf, line, one.col, one.end_col, text, help=e.help)
+                continue
             for c in cits:
                 self._ref("provision", c, pf, line, one, text)
             out.extend(cits)
@@ -243,7 +273,11 @@ class Lowerer:
             self._err("R213", "en `provision` er én bestemmelse: skriv én § ad gangen", pf, d.line, head.col,
                       head.end_col, d.text)
             return
-        ref = expand(syntax, self.index)
+        try:
+            ref = expand(syntax, self.index)
+        except RangeError as e:
+            self._err("R213", str(e), pf, d.line, head.col, head.end_col, d.text, help=e.help)
+            return
         if len(ref) != 1:
             self._err("R213", "en `provision` er én bestemmelse, ikke en række", pf, d.line, head.col,
                       head.end_col, d.text)
@@ -421,9 +455,12 @@ class Lowerer:
         deviates: list[str] = []
         for c in by.get("deviates", []):
             for one in c.args[0].value:
+                if not one.value.sections:  # caseworkers cite a §, so an example must too
+                    self._err("R213", "et eksempel skal henvise til en § (fx XL § 5), ikke en hel lov", pf, c.line,
+                              one.col, one.end_col, c.text)
+                    continue
                 deviates.append(one.value.render())
-                for x in expand(one.value, self.index):
-                    self._ref("provision", x, pf, c.line, one, c.text)
+                self._cits(pf, c.line, c.text, one)  # checks the references and the ranges
         area = None
         if "area" in by:
             a = by["area"][0]

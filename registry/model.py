@@ -44,14 +44,17 @@ class Citation(Frozen):
 
     @property
     def key(self) -> tuple[str, ...]:
-        """The path from the law down; a prefix of another key is an ancestor."""
-        parts: list[str] = [self.law or ""]
-        for name in ("section", "stk", "nr", "litra", "pkt"):
-            value = getattr(self, name)
-            if value is None:
-                break
-            parts.append(str(value))
-        return tuple(parts)
+        """Every level from the law down ("" where a level is not given: `§ 5, 2. pkt.` has no stk.)."""
+        levels = [self.law or "", *("" if v is None else str(v)
+                                    for v in (self.section, self.stk, self.nr, self.litra, self.pkt))]
+        while len(levels) > 1 and levels[-1] == "":
+            levels.pop()
+        return tuple(levels)
+
+    @property
+    def depth(self) -> int:
+        """How specific the citation is: the number of levels given below the law."""
+        return sum(v is not None for v in (self.section, self.stk, self.nr, self.litra, self.pkt))
 
     def canonical(self) -> str:
         return format_citation(self)
@@ -117,9 +120,13 @@ def format_citation(c: Citation) -> str:
 
 
 def is_within(inner: Citation, outer: Citation) -> bool:
-    """True when ``inner`` is ``outer`` or one of its parts."""
-    ik, ok = inner.key, outer.key
-    return ik[: len(ok)] == ok
+    """True when ``inner`` is ``outer`` or one of its parts: every level ``outer`` gives, ``inner``
+    gives the same (so `§ 5, 2. pkt.` is within `§ 5`, but `§ 5, 1. pkt.` is not within `§ 5, 2. pkt.`)."""
+    if inner.law != outer.law:
+        return False
+    return all(o is None or o == i for i, o in ((inner.section, outer.section), (inner.stk, outer.stk),
+                                                 (inner.nr, outer.nr), (inner.litra, outer.litra),
+                                                 (inner.pkt, outer.pkt)))
 
 
 def overlaps(a: Citation, b: Citation) -> bool:

@@ -921,11 +921,13 @@ class ApplicationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
-    round: str = Field(min_length=1, max_length=60, description="rundens id, fx velfaerd-2022")
+    round: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9-]*$", description="rundens id, fx velfaerd-2022")
     municipality: str = Field(min_length=1, max_length=100, description="navn eller kommunekode")
-    first: str = Field(min_length=1, max_length=40, description="1. ønske: et område-id, fx folkeskole")
+    first: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9-]*$",
+                       description="1. ønske: et område-id, fx folkeskole")
     first_reason: str | None = Field(default=None, max_length=2000, description="begrundelse for 1. ønske")
-    fallback: str | None = Field(default=None, max_length=40, description="alternativt område")
+    fallback: str | None = Field(default=None, max_length=40, pattern=r"^[a-z][a-z0-9-]*$",
+                                 description="alternativt område")
     fallback_reason: str | None = Field(default=None, max_length=2000, description="begrundelse for alternativet")
     contact: str | None = Field(default=None, max_length=200, description="kontaktperson")
     submitted: dt.date | None = Field(default=None, description="indsendt (standard: i dag)")

@@ -76,3 +76,11 @@ def test_web_form_round_trip(client: TestClient) -> None:
 def test_web_form_needs_csrf(client: TestClient) -> None:
     r = client.post("/ansoegning", data={"round": "velfaerd-2022", "municipality": "Norddjurs", "first": "folkeskole"})
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("field", ["round", "first", "fallback"])
+def test_api_refuses_clause_injection_through_id_fields(client: TestClient, field: str) -> None:
+    body = {"round": "velfaerd-2022", "municipality": "Norddjurs", "first": "folkeskole", "submitted": "2022-09-20"}
+    body[field] = 'folkeskole\n  source "https://x.dk"'
+    r = client.post("/api/rounds/applications", json=body)
+    assert r.status_code == 422
