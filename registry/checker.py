@@ -37,7 +37,6 @@ from registry.model import (
     is_within,
     overlaps,
     section_label,
-    split_section,
 )
 from registry.pipeline import Compiled
 
@@ -556,12 +555,13 @@ def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_
     notes: list[Reason] = []
     if not declared:
         return None, notes
-    with_succ = next((p for p in declared if p.succeeded_by), None)
-    for succ in with_succ.succeeded_by if with_succ else ():
-        if succ.date <= day:
-            notes.append(Reason(text=t("succeeded", lang, target=with_succ.id, date=succ.date,  # type: ignore[union-attr]
-                                       successor=succ.target.canonical()),
-                                provision=succ.target.canonical(), source=with_succ.source))  # type: ignore[union-attr]
+    moved = next((p for p in declared if p.succeeded_by), None)
+    if moved is not None:
+        for succ in moved.succeeded_by:
+            if succ.date <= day:
+                notes.append(Reason(text=t("succeeded", lang, target=moved.id, date=succ.date,
+                                           successor=succ.target.canonical()),
+                                    provision=succ.target.canonical(), source=moved.source))
     p = next((x for x in declared if not x.in_force_on(day)), None)
     if p is not None:
         if p.repealed is not None and day >= p.repealed.date:
@@ -655,7 +655,3 @@ def check(
 def check_request(compiled: Compiled, req: CheckRequest, today: dt.date | None = None) -> CheckResult:
     return check(compiled, municipality=req.municipality, date=req.date, deviates=req.deviates, area=req.area,
                  lang=req.lang, today=today)
-
-
-def sort_sections(sections: set[str]) -> list[str]:
-    return sorted(sections, key=split_section)

@@ -27,8 +27,6 @@ def _compiled_or_exit(rules: list[str] | None):  # -> Compiled | int
 
 
 def render_result_text(result: Any) -> str:
-    from registry.messages import t
-
     lang = result.lang
     lines = [result.summary, ""]
     label = {"da": {"allowed": "tilladt", "needs_decision": "kræver beslutning", "not_covered": "ikke omfattet",
@@ -50,7 +48,6 @@ def render_result_text(result: Any) -> str:
         lines += [f"  ! {w}" for w in result.warnings]
         lines.append("")
     lines.append(("Regelsæt" if lang == "da" else "Rule set") + f": sha256:{result.ruleset[:16]}…")
-    del t
     return "\n".join(lines)
 
 

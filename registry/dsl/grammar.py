@@ -43,10 +43,6 @@ COMMA = pp.Suppress(",")
 NUM = pp.Regex(r"\d{1,4}").set_name("tal")
 
 
-def _range(lo: str, hi: str | None) -> Range:
-    return Range(lo, hi)
-
-
 SEC_ITEM = (SECNUM + pp.Optional(DASH + SECNUM)).set_parse_action(lambda t: Range(t[0], t[1] if len(t) > 1 else None))
 NUM_RANGE = (NUM + pp.Optional((DASH | OG) + NUM)).set_parse_action(lambda t: Range(t[0], t[1] if len(t) > 1 else None))
 

@@ -31,7 +31,7 @@ import jinja2
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -232,25 +232,8 @@ class ProvisionOut(BaseModel):
     label: str
 
 
-class AuditEntryOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    time: str = Field(description="UTC, ISO 8601")
-    user: str | None
-    municipality: str
-    municipality_code: int | None
-    date: str
-    citations: list[str]
-    description: str | None
-    verdict: str
-    findings: list[dict[str, Any]]
-    warnings: list[str]
-    ruleset: str
-    area: str | None
-    lang: str
-    channel: str
-    summary: str | None
+# The audit entry as stored is also what the API returns (FastAPI serialises the dataclass).
+AuditEntryOut = AuditEntry
 
 
 class Health(BaseModel):
@@ -422,6 +405,13 @@ class Catalog:
     refs: list[Citation]
     search_text: list[str]
     areas: list[tuple[str, str]]
+
+
+def municipality_from_input(text: str) -> str:
+    """What the form's datalist sends ("Viborg (791)", "791 · Viborg") reduced to the code; else the text."""
+    muni = text.strip()
+    m = re.fullmatch(r".*\((\d{1,4})\)\s*", muni) or re.fullmatch(r"\s*(\d{1,4})\s*·.*", muni)
+    return m.group(1) if m else muni
 
 
 def docs_link(citation: str, base: str | None, rules: RuleSet | None = None) -> str | None:
@@ -651,7 +641,7 @@ def create_app(s: Settings) -> FastAPI:
                   user: str | None = Query(None, max_length=200)) -> list[AuditEntryOut]:
         """Audit-loggen, nyeste først (kræver revisorrollen)."""
         require(s, request, "audit")
-        return [AuditEntryOut(**e.to_json())
+        return [e
                 for e in s.store.list(limit=limit, offset=offset, municipality=municipality, user=user)]
 
     @app.get("/api/audit/{audit_id}", response_model=AuditEntryOut, tags=["audit"],
@@ -662,7 +652,7 @@ def create_app(s: Settings) -> FastAPI:
         e = s.store.get(str(audit_id))
         if e is None:
             return error_json(404, [Problem(code="W404", message=f"Tjek {audit_id} findes ikke i audit-loggen.")])
-        return JSONResponse(AuditEntryOut(**e.to_json()).model_dump())
+        return JSONResponse(e.to_json())
 
     @app.get("/api/health", response_model=Health, tags=["drift"])
     def api_health() -> Health:
@@ -705,6 +695,10 @@ def create_app(s: Settings) -> FastAPI:
         cookie, sent = request.cookies.get(CSRF_COOKIE, ""), str(form.get("csrf", ""))
         return bool(cookie) and len(cookie) == len(sent) and secrets.compare_digest(cookie, sent)
 
+    def stale_form(request: Request) -> HTMLResponse:
+        return error_page(request, 403, "Formularen er udløbet eller kom ikke fra denne side.",
+                          "Gå tilbage, genindlæs siden og send igen.")
+
     @app.get("/", include_in_schema=False)
     def index(request: Request) -> Response:
         principal = require(s, request, "check")
@@ -719,8 +713,7 @@ def create_app(s: Settings) -> FastAPI:
         principal = require(s, request, "check")
         form = await request.form(max_files=0, max_fields=120)
         if not csrf_ok(request, form):
-            return error_page(request, 403, "Formularen er udløbet eller kom ikke fra denne side.",
-                              "Gå tilbage, genindlæs siden og send igen.")
+            return stale_form(request)
         values: dict[str, Any] = {"municipality": str(form.get("municipality", ""))[:200],
                   "date": str(form.get("date", ""))[:40],
                   "deviates": [str(x)[:400] for x in form.getlist("deviates")][:60],
@@ -729,10 +722,9 @@ def create_app(s: Settings) -> FastAPI:
         if form.get("action") == "add":
             values["deviates"] = [*values["deviates"], ""]
             return form_page(request, principal, values=values)
-        muni = values["municipality"].strip()
-        m = re.fullmatch(r".*\((\d{1,4})\)\s*", muni) or re.fullmatch(r"\s*(\d{1,4})\s*·.*", muni)
+        muni = municipality_from_input(values["municipality"])
         try:
-            req = CheckRequest(municipality=m.group(1) if m else muni, date=values["date"].strip() or None,
+            req = CheckRequest(municipality=muni, date=values["date"].strip() or None,
                                deviates=values["deviates"], area=values["area"].strip() or None,
                                description=values["description"].strip() or None, lang="da")
         except ValidationError as e:
@@ -753,20 +745,23 @@ def create_app(s: Settings) -> FastAPI:
 
     # ------------------------------------------------------------------ applications (issue: the round)
 
-    def round_facts() -> tuple[Any, list[Any]]:
-        from registry.rounds import facts_from_rules, load_rounds
+    from registry.rounds import facts_from_rules
 
-        facts = facts_from_rules(compiled.rules)
+    facts = facts_from_rules(compiled.rules)  # the rules do not change while the server runs
+
+    def open_rounds() -> list[Any]:
+        """The rounds, read per request so that a new round file shows without a restart."""
+        from registry.rounds import load_rounds
+
         if s.rounds_dir is None or not s.rounds_dir.exists():
-            return facts, []
+            return []
         rset, _ = load_rounds(s.rounds_dir, facts)
-        return facts, sorted(rset.rounds, key=lambda r: r.order)
+        return sorted(rset.rounds, key=lambda r: r.order)
 
     def submit_application(req: Any, principal: Principal) -> tuple[int, str, str, list[Problem]]:
         """(code, name, text, problems) for an application; nothing is written anywhere."""
         from registry.rounds import check_application
 
-        facts, _ = round_facts()
         try:
             muni = resolve_municipality(index_of(compiled), req.municipality)
         except CheckInputError as e:
@@ -777,7 +772,7 @@ def create_app(s: Settings) -> FastAPI:
 
     def application_page(request: Request, principal: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
         token, new = csrf_of(request)
-        _, rounds = round_facts()
+        rounds = open_rounds()
         v = {"round": rounds[-1].id if rounds else "", "municipality": "", "first": "", "first_reason": "",
              "fallback": "", "fallback_reason": "", "contact": "", "submitted": today_dk().isoformat()}
         v.update(ctx.pop("values", None) or {})
@@ -797,16 +792,14 @@ def create_app(s: Settings) -> FastAPI:
         principal = require(s, request, "check")
         form = await request.form(max_files=0, max_fields=30)
         if not csrf_ok(request, form):
-            return error_page(request, 403, "Formularen er udløbet eller kom ikke fra denne side.",
-                              "Gå tilbage, genindlæs siden og send igen.")
+            return stale_form(request)
         keys = ("round", "municipality", "first", "first_reason", "fallback", "fallback_reason", "contact", "submitted")
         values = {k: str(form.get(k, ""))[:2000] for k in keys}
-        muni = values["municipality"].strip()
-        m = re.fullmatch(r".*\((\d{1,4})\)\s*", muni)
+        muni = municipality_from_input(values["municipality"])
         try:
             fields: dict[str, Any] = {k: (v.strip() or None) if k not in ("round", "municipality", "first") else v
                                       for k, v in values.items()}
-            req = ApplicationRequest.model_validate({**fields, "municipality": m.group(1) if m else muni})
+            req = ApplicationRequest.model_validate({**fields, "municipality": muni})
         except ValidationError as e:
             return application_page(request, principal, 422, values=values,
                                     errors=[problem_from_error(dict(err)) for err in e.errors()])
