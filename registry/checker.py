@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -30,7 +31,6 @@ from registry.model import (
     Law,
     Municipality,
     Provision,
-    RuleSet,
     Status,
     StatusKind,
     Verdict,
@@ -38,7 +38,7 @@ from registry.model import (
     overlaps,
     section_label,
 )
-from registry.pipeline import Compiled
+from registry.pipeline import Compiled, LawPart
 
 # ---------------------------------------------------------------------------- input / output
 
@@ -123,61 +123,111 @@ def _norm(text: str) -> str:
 
 
 @dataclass
-class Index:
-    rules: RuleSet
-    laws: dict[str, Law] = field(default_factory=dict)
-    law_names: dict[str, str] = field(default_factory=dict)
-    municipalities: dict[int, Municipality] = field(default_factory=dict)
-    municipality_names: dict[str, int] = field(default_factory=dict)
-    sections: dict[str, set[str]] = field(default_factory=dict)
-    provisions: dict[tuple[str, str], Provision] = field(default_factory=dict)
-    statuses: dict[tuple[str, str | None], list[Status]] = field(default_factory=dict)
-    decisions: dict[int, list[Decision]] = field(default_factory=dict)
-    agreements: dict[str, Agreement] = field(default_factory=dict)
-    fence_statuses: dict[str, list[Status]] = field(default_factory=dict)
+class LawIndex:
+    """Look-ups over one law's part of the rules, built the first time a check touches the law."""
+
+    sections: set[str] = field(default_factory=set)
+    provisions: dict[str, Provision] = field(default_factory=dict)  # § -> the § itself (not its stk.)
     by_citation: dict[Citation, Provision] = field(default_factory=dict)
-    # compiled fence requirements by the (law, §) they require, in their original order; built on first use
-    fence_index: tuple[object, dict[tuple[str, str | None], list[tuple[int, str, FenceRequirement]]]] | None = None
-    # municipality -> (law, §) -> (order, decision, item): the decision items that can cover a §
-    decision_items: dict[int, dict[tuple[str, str | None], list[tuple[int, Decision, DecisionItem]]]] = field(
-        default_factory=dict)
+    statuses: dict[str | None, list[Status]] = field(default_factory=dict)  # § (None: the whole law)
+    fence_statuses: dict[str, list[Status]] = field(default_factory=dict)  # canonical target
+    # fence requirements that fall on this law by § (None: the whole law), with their global order
+    fence_reqs: dict[str | None, list[tuple[int, str, FenceRequirement]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, rs: RuleSet) -> Index:
-        ix = cls(rules=rs)
-        for law in rs.laws:
-            ix.laws[law.id] = law
+    def build(cls, part: LawPart) -> LawIndex:
+        li = cls()
+        for p in part.provisions:
+            li.by_citation[p.ref] = p
+            if p.ref.section:
+                li.sections.add(p.ref.section)
+                if p.ref.stk is None:
+                    li.provisions[p.ref.section] = p
+        for s in part.statuses:
+            li.statuses.setdefault(s.target.section, []).append(s)
+            if s.is_fencepost:
+                li.fence_statuses.setdefault(s.target.canonical(), []).append(s)
+        for entry in part.fence_reqs:
+            li.fence_reqs.setdefault(entry[2].required.section, []).append(entry)
+        return li
+
+    def statuses_for(self, section: str | None) -> list[Status]:
+        """The statuses that can apply to a § : those on it and those on the whole law."""
+        return self.statuses.get(section, []) + (self.statuses.get(None, []) if section is not None else [])
+
+
+@dataclass
+class MunicipalityIndex:
+    decisions: list[Decision]
+    # (law, §) -> (order, decision, item): the decision items that can cover a §
+    items: dict[tuple[str, str | None], list[tuple[int, Decision, DecisionItem]]]
+
+    @classmethod
+    def build(cls, decisions: list[Decision]) -> MunicipalityIndex:
+        items: dict[tuple[str, str | None], list[tuple[int, Decision, DecisionItem]]] = {}
+        order = 0
+        for d in decisions:
+            for item in d.items:
+                items.setdefault((item.target.law or "", item.target.section), []).append((order, d, item))
+                order += 1
+        return cls(decisions, items)
+
+
+class Index:
+    """The checker's look-up tables. The small ones are built at once; a law's and a municipality's
+    are built from the compiled rules the first time a check needs them (see `Compiled`)."""
+
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        h = compiled.header
+        self.areas = {a.id: a for a in h.areas}
+        self.laws: dict[str, Law] = {}
+        self.law_names: dict[str, str] = {}
+        for law in h.laws:
+            self.laws[law.id] = law
             for name in (law.id, law.title, *law.aliases):
                 n = _norm(name)
-                ix.law_names.setdefault(n, law.id)
+                self.law_names.setdefault(n, law.id)
                 if n.endswith(("en", "loven", "lov")) and not n.endswith("s"):
-                    ix.law_names.setdefault(n + "s", law.id)  # genitive: serviceloven -> servicelovens
-        for m in rs.municipalities:
-            ix.municipalities[m.code] = m
+                    self.law_names.setdefault(n + "s", law.id)  # genitive: serviceloven -> servicelovens
+        self.municipalities: dict[int, Municipality] = {}
+        self.municipality_names: dict[str, int] = {}
+        for m in h.municipalities:
+            self.municipalities[m.code] = m
             for name in (m.name, *m.aliases):
-                ix.municipality_names.setdefault(_strip_kommune(name), m.code)
-        for p in rs.provisions:
-            ix.by_citation[p.ref] = p
-            if p.ref.law and p.ref.section:
-                ix.sections.setdefault(p.ref.law, set()).add(p.ref.section)
-                if p.ref.stk is None:
-                    ix.provisions[(p.ref.law, p.ref.section)] = p
-        for s in rs.statuses:
-            ix.statuses.setdefault((s.target.law or "", s.target.section), []).append(s)
-        for d in rs.decisions:
-            ix.decisions.setdefault(d.municipality, []).append(d)
-        for code, ds in ix.decisions.items():
-            by = ix.decision_items.setdefault(code, {})
-            order = 0
-            for d in ds:
-                for item in d.items:
-                    by.setdefault((item.target.law or "", item.target.section), []).append((order, d, item))
-                    order += 1
-        ix.agreements = {a.id: a for a in rs.agreements}
-        for s in rs.statuses:
-            if s.is_fencepost:
-                ix.fence_statuses.setdefault(s.target.canonical(), []).append(s)
-        return ix
+                self.municipality_names.setdefault(_strip_kommune(name), m.code)
+        self.agreements: dict[str, Agreement] = {a.id: a for a in h.agreements}
+        self._laws: dict[str, LawIndex] = {}
+        self._munis: dict[int, MunicipalityIndex] = {}
+        self._lock = threading.Lock()
+
+    def law(self, law_id: str | None) -> LawIndex:
+        li = self._laws.get(law_id or "")
+        if li is None:
+            with self._lock:  # threads of the web server share the index
+                li = self._laws.get(law_id or "")
+                if li is None:
+                    li = self._laws[law_id or ""] = LawIndex.build(self.compiled.law_part(law_id or ""))
+        return li
+
+    def municipality(self, code: int) -> MunicipalityIndex:
+        mi = self._munis.get(code)
+        if mi is None:
+            with self._lock:
+                mi = self._munis.get(code)
+                if mi is None:
+                    mi = self._munis[code] = MunicipalityIndex.build(self.compiled.municipality_decisions(code))
+        return mi
+
+    def sections(self, law_id: str) -> set[str]:
+        return self.law(law_id).sections
+
+    def warm(self) -> None:
+        """Build every table now (a server does this once, before it takes requests)."""
+        for law_id in self.laws:
+            self.law(law_id)
+        for code in self.municipalities:
+            self.municipality(code)
 
 
 def _strip_kommune(name: str) -> str:
@@ -189,7 +239,7 @@ def _strip_kommune(name: str) -> str:
 def index_of(compiled: Compiled) -> Index:
     ix = getattr(compiled, "_index", None)
     if ix is None:
-        ix = Index.build(compiled.rules)
+        ix = Index(compiled)
         compiled._index = ix  # type: ignore[attr-defined]
     return ix
 
@@ -267,11 +317,11 @@ def resolve_citation(ix: Index, text: str) -> Cited:
         return Cited(text, None, syntax.law, [])
     law = ix.laws[law_id]
     try:
-        cits = expand(syntax, SectionIndex({law_id: ix.sections.get(law_id, set())}), law=law_id)
+        cits = expand(syntax, SectionIndex({law_id: ix.sections(law_id)}), law=law_id)
     except RangeError as e:
         raise CheckInputError([diag("C402", f"henvisningen kan ikke bruges: {e}", file="--deviates", line=1, col=1,
                                     line_text=text[:300], help=e.help)]) from None
-    declared = ix.sections.get(law_id, set())
+    declared = ix.sections(law_id)
     missing = [c for c in cits if c.section not in declared]
     if missing and law.sections_complete:
         from registry.validate import nearest_sections
@@ -300,15 +350,13 @@ _TIE = {StatusKind.FENCEPOST: 0, StatusKind.LOCAL_FENCEPOST: 0, StatusKind.OUT_O
 
 
 class _Judge:
-    def __init__(self, ix: Index, fences: dict[str, list[FenceRequirement]], muni: Municipality, day: dt.date,
-                 area: str | None, lang: str) -> None:
+    def __init__(self, ix: Index, muni: Municipality, day: dt.date, area: str | None, lang: str) -> None:
         self.ix, self.muni, self.day, self.area, self.lang = ix, muni, day, area, lang
-        self.compiled_fences = fences
-        self.fence_statuses = ix.fence_statuses
-        self.member = [a for a in ix.rules.agreements if muni.code in a.municipalities]
+        self.member = [a for a in ix.agreements.values() if muni.code in a.municipalities]
         self.active = {a.id: a for a in self.member if a.in_force_for(muni.code, day)
                        and (area is None or a.area == area)}
-        self.decisions = [d for d in ix.decisions.get(muni.code, [])
+        self.mi = ix.municipality(muni.code)
+        self.decisions = [d for d in self.mi.decisions
                           if d.agreement in self.active and d.effective <= day]
         self.decision_ids = {id(d) for d in self.decisions}
 
@@ -325,7 +373,7 @@ class _Judge:
 
     def disapplied(self, c: Citation) -> bool:
         """Is `c` disapplied for this municipality today (by statute or a decision in force)?"""
-        for s in self.ix.statuses.get((c.law or "", c.section), []) + self.ix.statuses.get((c.law or "", None), []):
+        for s in self.ix.law(c.law).statuses_for(c.section):
             if s.kind is StatusKind.EXEMPT and self.applies(s) and is_within(c, s.target):
                 return True
         # A decision on `c` or on what contains it (wholly, or partly as the acts allow: "helt eller
@@ -349,7 +397,7 @@ class _Judge:
 
     def judge(self, c: Citation) -> _Judged:
         ix = self.ix
-        candidates = ix.statuses.get((c.law or "", c.section), []) + ix.statuses.get((c.law or "", None), [])
+        candidates = ix.law(c.law).statuses_for(c.section)
         points = [c] + sorted({s.target for s in candidates if s.target != c and is_within(s.target, c)},
                               key=lambda x: x.key_sort)
         results = []
@@ -410,7 +458,7 @@ class _Judge:
         # exemptable: a published decision in force must disapply it. Performance: only the items on
         # x's law and § (or the whole law) can cover x, so those are looked up, in the decisions' order,
         # instead of scanning every decision of the municipality.
-        items = self.ix.decision_items.get(self.muni.code, {})
+        items = self.mi.items
         cands = items.get((x.law or "", x.section), []) + (items.get((x.law or "", None), []) if x.section else [])
         for _, d, item in sorted(cands, key=lambda e: e[0]):
             if id(d) not in self.decision_ids or d.agreement not in s.agreements:
@@ -457,12 +505,11 @@ class _Judge:
     def required_by_fence(self, c: Citation) -> list[_Judged]:
         # Performance: only the requirements on c's law and § (or on the whole law) can overlap c, so
         # they are looked up instead of scanning every fence post's requirements (O(fences) a check).
-        idx = _fence_index(self.ix, self.compiled_fences)
-        law = c.law or ""
+        reqs = self.ix.law(c.law).fence_reqs
         if c.section is None:
-            cands = [e for (lw, _), es in idx.items() if lw == law for e in es]
+            cands = [e for es in reqs.values() for e in es]
         else:
-            cands = idx.get((law, c.section), []) + idx.get((law, None), [])
+            cands = reqs.get(c.section, []) + reqs.get(None, [])
         out = []
         for _, key, req in sorted(cands, key=lambda e: e[0]):  # the order of the full scan
             if not overlaps(req.required, c):
@@ -478,10 +525,9 @@ class _Judge:
 
     def active_fence(self, key: str) -> Status | None:
         """The fence-post status behind `key`, if it holds here and is not overridden at its own target."""
-        for s in self.fence_statuses.get(key, []):
+        for s in self.ix.law(key.split(" ", 1)[0]).fence_statuses.get(key, []):
             if self.applies(s):
-                eff = self.effective_status(s.target, self.ix.statuses.get((s.target.law or "", s.target.section), [])
-                                            + self.ix.statuses.get((s.target.law or "", None), []))
+                eff = self.effective_status(s.target, self.ix.law(s.target.law).statuses_for(s.target.section))
                 if eff is not None and eff.is_fencepost:
                     return s
         return None
@@ -489,7 +535,7 @@ class _Judge:
     def guidance(self, c: Citation, siblings: bool = True) -> list[Reason]:
         """The nearest compliant way: duties that replace it, exemptable siblings, lawful alternatives."""
         out: list[Reason] = []
-        p = self.ix.provisions.get((c.law or "", c.section or ""))
+        p = self.ix.law(c.law).provisions.get(c.section or "")
         if p is not None:
             for duty in p.replaced_by:
                 out.append(Reason(text=self._t("replaced_by", target=p.id, duty=duty.canonical()),
@@ -500,7 +546,8 @@ class _Judge:
         if not siblings:
             return out
         seen: set[str] = set()
-        for s in self.ix.statuses.get((c.law or "", c.section), []):
+        own = self.ix.law(c.law).statuses.get(c.section, [])
+        for s in own:
             if s.kind is not StatusKind.EXEMPTABLE or overlaps(s.target, c) or s.target.canonical() in seen:
                 continue
             if self.applies(s) and (s.condition is None or self.disapplied(s.condition)):
@@ -510,8 +557,8 @@ class _Judge:
                                   provision=s.target.canonical(), source=s.source))
             if len(seen) >= 3:
                 break
-        if not self.active or not any(self.applies(s) for s in self.ix.statuses.get((c.law or "", c.section), [])):
-            for s in self.ix.statuses.get((c.law or "", c.section), []):
+        if not self.active or not any(self.applies(s) for s in own):
+            for s in own:
                 if s.kind is StatusKind.EXEMPTABLE and overlaps(s.target, c) and not self.applies(s):
                     names = []
                     for a in s.agreements:
@@ -527,22 +574,10 @@ class _Judge:
         return out
 
 
-def _fence_index(ix: Index, fences: dict[str, list[FenceRequirement]]) -> dict[
-        tuple[str, str | None], list[tuple[int, str, FenceRequirement]]]:
-    if ix.fence_index is None or ix.fence_index[0] is not fences:
-        idx: dict[tuple[str, str | None], list[tuple[int, str, FenceRequirement]]] = {}
-        n = 0
-        for key, reqs in fences.items():
-            for req in reqs:
-                idx.setdefault((req.required.law or "", req.required.section), []).append((n, key, req))
-                n += 1
-        ix.fence_index = (fences, idx)
-    return ix.fence_index[1]
-
-
 def _declared(ix: Index, c: Citation) -> list[Provision]:
     """The declared provisions that contain `c`, most specific first (its stk. before its §)."""
-    return [p for a in c.ancestors_or_self() if (p := ix.by_citation.get(a)) is not None]
+    by_citation = ix.law(c.law).by_citation
+    return [p for a in c.ancestors_or_self() if (p := by_citation.get(a)) is not None]
 
 
 def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_Judged | None, list[Reason]]:
@@ -607,15 +642,14 @@ def check(
             raise CheckInputError([diag("C403", f"{raw[:40]!r} er ikke en dato", help="skriv datoen som ÅÅÅÅ-MM-DD, "
                                                                                       "fx 2022-05-01")]) from None
     day: dt.date = date or today or dt.date.today()
-    if area is not None and area not in {a.id for a in compiled.rules.areas}:
-        near = difflib.get_close_matches(area, [a.id for a in compiled.rules.areas], n=1)
+    if area is not None and area not in ix.areas:
+        near = difflib.get_close_matches(area, list(ix.areas), n=1)
         raise CheckInputError([diag("C404", f"ukendt område {area!r}",
-                                    help=f"mente du {near[0]}?" if near else "områder: " + ", ".join(
-                                        a.id for a in compiled.rules.areas))])
+                                    help=f"mente du {near[0]}?" if near else "områder: " + ", ".join(ix.areas))])
     muni = resolve_municipality(ix, municipality)
     cited = [resolve_citation(ix, d) for d in deviates]
 
-    judge = _Judge(ix, compiled.fences, muni, day, area, lang)
+    judge = _Judge(ix, muni, day, area, lang)
 
     findings: list[Finding] = []
     warnings: list[str] = []
@@ -638,7 +672,7 @@ def check(
             else:
                 j = judge.judge(c)
                 j.reasons = j.reasons + [n for n in notes if n not in j.reasons]
-            if ct.undeclared and c.section not in ix.sections.get(c.law or "", set()):
+            if ct.undeclared and c.section not in ix.sections(c.law or ""):
                 warnings.append(t("undeclared_section", lang, target=c.section_only().canonical()))
             findings.append(Finding(cited=ct.text, provision=c.canonical(), status=j.status, verdict=j.verdict,
                                     reasons=j.reasons, path=j.path))
