@@ -296,7 +296,7 @@ def quick_citation(text: str) -> CitationSyntax | None:
 
 
 def resolve_citation(ix: Index, text: str) -> Cited:
-    from registry.lower import RangeError, SectionIndex, expand
+    from registry.citations import RangeError, SectionIndex, expand
 
     syntax = quick_citation(text)
     if syntax is None:

@@ -100,7 +100,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
 
 
 class Diagnostic(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a clean run (a warm `registry check`) never makes one, so it never pays for the schema
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     code: str
     severity: Severity

@@ -31,10 +31,12 @@ def build(rs: RuleSet) -> nx.MultiDiGraph:
             *(("succeeded_by", s.target) for s in p.succeeded_by),
             *(("alternative", a.target) for a in p.alternatives),
         ]
+        pid = p.id
         for kind, target in edges:
-            if target.canonical() not in g:
-                g.add_node(target.canonical(), citation=target, heading="", declared=False)
-            g.add_edge(p.id, target.canonical(), kind=kind)
+            name = target.canonical()
+            if name not in g:
+                g.add_node(name, citation=target, heading="", declared=False)
+            g.add_edge(pid, name, kind=kind)
     return g
 
 

@@ -7,6 +7,7 @@ JSON export or a test case fails loudly instead of being ignored.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import Enum
 from typing import Literal
 
@@ -57,7 +58,9 @@ class Citation(Frozen):
         return sum(v is not None for v in (self.section, self.stk, self.nr, self.litra, self.pkt))
 
     def canonical(self) -> str:
-        return format_citation(self)
+        # Performance: the stages ask for the same few thousand names again and again (graph nodes,
+        # ids, diagnostics); the fields are the key, as the model is frozen.
+        return _canonical(self.law, self.section, self.stk, self.nr, self.litra, self.pkt)
 
     @property
     def key_sort(self) -> tuple[object, ...]:
@@ -103,19 +106,25 @@ def section_label(section: str) -> str:
 
 
 def format_citation(c: Citation) -> str:
+    return _canonical(c.law, c.section, c.stk, c.nr, c.litra, c.pkt)
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical(law: str | None, section: str | None, stk: int | None, nr: int | None, litra: str | None,
+               pkt: int | None) -> str:
     parts: list[str] = []
-    head = c.law or ""
-    if c.section is not None:
-        head = f"{head} § {section_label(c.section)}".strip()
+    head = law or ""
+    if section is not None:
+        head = f"{head} § {section_label(section)}".strip()
     parts.append(head)
-    if c.stk is not None:
-        parts.append(f"stk. {c.stk}")
-    if c.nr is not None:
-        parts.append(f"nr. {c.nr}")
-    if c.litra is not None:
-        parts.append(f"litra {c.litra}")
-    if c.pkt is not None:
-        parts.append(f"{c.pkt}. pkt.")
+    if stk is not None:
+        parts.append(f"stk. {stk}")
+    if nr is not None:
+        parts.append(f"nr. {nr}")
+    if litra is not None:
+        parts.append(f"litra {litra}")
+    if pkt is not None:
+        parts.append(f"{pkt}. pkt.")
     return ", ".join(parts)
 
 

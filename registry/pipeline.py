@@ -143,7 +143,7 @@ def _code_fingerprint() -> bytes:
     """A change to the model or any stage must never reuse a stale compiled cache."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in ("model.py", "lower.py", "validate.py", "graph.py", "pipeline.py", "dsl/grammar.py", "dsl/tree.py",
+    for name in ("model.py", "citations.py", "lower.py", "validate.py", "graph.py", "pipeline.py", "dsl/grammar.py", "dsl/tree.py",
                  "diagnostics.py", "source.py"):
         try:
             h.update((here / name).read_bytes())
