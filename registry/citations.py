@@ -75,6 +75,10 @@ def expand(c: CitationSyntax, index: SectionIndex, law: str | None = None) -> li
     law = law or c.law
     if not c.sections:
         return [Citation(law=law)]
+    if len(c.sections) == 1 and c.sections[0].hi is None and (c.stk is None or c.stk.hi is None) \
+            and (c.nr is None or c.nr.hi is None):  # performance: most citations name one provision
+        return [Citation(law=law, section=c.sections[0].lo, stk=int(c.stk.lo) if c.stk else None,
+                         nr=int(c.nr.lo) if c.nr else None, litra=c.litra, pkt=int(c.pkt) if c.pkt else None)]
     sections = [s for r in c.sections for s in index.expand_range(law or "", r)]
     stks, nrs = _ints(c.stk, "stk."), _ints(c.nr, "nr.")
     if len(sections) * len(stks) * len(nrs) > MAX_EXPANSION:

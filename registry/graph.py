@@ -41,9 +41,14 @@ def build(rs: RuleSet) -> nx.MultiDiGraph:
 
 
 def _requires_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
-    r: nx.DiGraph = nx.DiGraph()
-    r.add_nodes_from(g.nodes(data=True))
-    r.add_edges_from((u, v) for u, v, k in g.edges(data="kind") if k == "requires")
+    # fence_requirements and check both need it; keyed by the graph's identity, because a copy
+    # (subgraph_for_area) carries the same graph attributes
+    owner, r = g.graph.get("requires_graph", (None, None))
+    if owner != id(g) or r is None:
+        r = nx.DiGraph()
+        r.add_nodes_from(g.nodes(data=True))
+        r.add_edges_from((u, v) for u, v, k in g.edges(data="kind") if k == "requires")
+        g.graph["requires_graph"] = (id(g), r)
     return r
 
 

@@ -55,6 +55,9 @@ class Ref:
     line_text: str
 
 
+_OPEN = Period(start=None, end=None)  # frozen, so one can be shared
+
+
 class Lowerer:
     def __init__(self, index: SectionIndex) -> None:
         self.index = index
@@ -128,6 +131,8 @@ class Lowerer:
         return cs[0].args[0].value if cs else None
 
     def _period(self, pf: ParsedFile, by: dict[str, list[Clause]]) -> Period:
+        if "from" not in by and "to" not in by:
+            return _OPEN  # performance: most statuses and provisions have no period of their own
         start = end = None
         for c in by.get("from", []):
             start = self._date(pf, c.line, c.text, c.args[0])

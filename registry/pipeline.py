@@ -191,21 +191,28 @@ _NO_SPAN: dict[str, object] = {"span": True}
 _NO_SPAN_DECISION: dict[str, object] = {"span": True, "items": {"__all__": {"span"}}}
 
 
-def compile_texts(texts: list[tuple[str, str]], pre: list[Diagnostic] | None = None) -> Compiled:
-    """Run every stage over (shown path, text) pairs."""
+def compile_texts(texts: list[tuple[str, str]], pre: list[Diagnostic] | None = None, *,
+                  through: str = STAGES[-1]) -> Compiled:
+    """Run the stages, in order, through `through` (default: all) over (shown path, text) pairs.
+
+    Stopping after `validate` gives the validated model without the graph stage's fence-post
+    requirements and checks, and without a digest (it is not a rule set the checker can serve).
+    """
+    if through not in STAGES[2:]:
+        raise ValueError(f"through must be one of {STAGES[2:]}")
     # Performance: the stages allocate hundreds of thousands of small objects that all stay alive,
     # so the cyclic garbage collector only re-scans them again and again (about half the time of
     # parse and lower on 10k provisions). Nothing here makes garbage cycles; it is on again after.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile_texts(texts, pre)
+        return _compile_texts(texts, pre, through)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _compile_texts(texts: list[tuple[str, str]], pre: list[Diagnostic] | None) -> Compiled:
+def _compile_texts(texts: list[tuple[str, str]], pre: list[Diagnostic] | None, through: str) -> Compiled:
     from registry import graph as graph_stage
     from registry.dsl.grammar import parse_text
     from registry.lower import lower
@@ -224,11 +231,16 @@ def _compile_texts(texts: list[tuple[str, str]], pre: list[Diagnostic] | None) -
     rs, refs, d = lower(parsed)  # stage: lower
     diags += d
     diags += validate(rs, refs)  # stage: validate
+    if through == "validate":
+        return Compiled(rules=rs, fences={}, digest="", diagnostics=_unique(diags))
     g = graph_stage.build(rs)  # stage: graph
     fences = graph_stage.fence_requirements(rs, g)
     diags += graph_stage.check(rs, g, fences)
-    unique = list({(d.code, d.file, d.line, d.col, d.message): d for d in diags}.values())
-    return Compiled(rules=rs, fences=fences, digest=ruleset_digest(rs), diagnostics=unique)
+    return Compiled(rules=rs, fences=fences, digest=ruleset_digest(rs), diagnostics=_unique(diags))
+
+
+def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    return list({(d.code, d.file, d.line, d.col, d.message): d for d in diags}.values())
 
 
 def _same(value: object) -> object:
@@ -321,8 +333,9 @@ def _quiet_loads(data: memoryview) -> Any:
             gc.enable()
 
 
-def load(paths: list[str] | None = None, *, use_cache: bool = True) -> Compiled:
-    """Load rule files or folders (default: the bundled rules/) through every stage."""
+def load(paths: list[str] | None = None, *, use_cache: bool = True, through: str = STAGES[-1]) -> Compiled:
+    """Load rule files or folders (default: the bundled rules/) through every stage (or through
+    `through`; only a full run is cached)."""
     from registry.source import discover, read_source
 
     files, pre = discover([str(p) for p in (paths or [str(default_rules_dir())])])
@@ -337,13 +350,14 @@ def load(paths: list[str] | None = None, *, use_cache: bool = True) -> Compiled:
             key.update(shown.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
     key.update(_code_fingerprint())
     cache_file = cache_dir() / f"{key.hexdigest()}.compiled"
+    use_cache = use_cache and through == STAGES[-1]
     if use_cache and not pre:
         try:
             store = _Store(cache_file.read_bytes())
             return Compiled(None, None, store.header.digest, store.header.diagnostics, store=store)
         except Exception:  # noqa: BLE001 - any unreadable cache is simply rebuilt
             pass
-    compiled = compile_texts(texts, pre)
+    compiled = compile_texts(texts, pre, through=through)
     if use_cache and not pre:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
