@@ -42,7 +42,7 @@ from registry.model import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to make, and lowering makes one per reference
 class Ref:
     """A reference written in a rule file, checked by `validate` once all files are known."""
 
@@ -56,6 +56,8 @@ class Ref:
 
 
 _OPEN = Period(start=None, end=None)  # frozen, so one can be shared
+_SINGLE_PROVISION = frozenset({"source", "from", "to", "repealed", "note", "topics"})
+_SINGLE_STATUS = frozenset({"source", "inferred", "note", "for", "from", "to", "by", "extent", "condition", "except"})
 
 
 class Lowerer:
@@ -106,7 +108,7 @@ class Lowerer:
             return None
         return cit[0]
 
-    def _clauses(self, pf: ParsedFile, d: Decl, single: set[str]) -> dict[str, list[Clause]]:
+    def _clauses(self, pf: ParsedFile, d: Decl, single: set[str] | frozenset[str]) -> dict[str, list[Clause]]:
         by: dict[str, list[Clause]] = {}
         for c in d.clauses:
             by.setdefault(c.keyword, []).append(c)
@@ -195,7 +197,7 @@ class Lowerer:
             span=self._span(pf, d)))
 
     def _provision(self, pf: ParsedFile, d: Decl) -> None:
-        by = self._clauses(pf, d, {"source", "from", "to", "repealed", "note", "topics"})
+        by = self._clauses(pf, d, _SINGLE_PROVISION)
         head = d.args[0]
         syntax: CitationSyntax = head.value
         if syntax.plural or not syntax.sections:
@@ -216,7 +218,8 @@ class Lowerer:
             return
         rel: dict[str, list[Citation]] = {}
         for key in ("refers-to", "requires", "replaced-by", "authorised-by"):
-            rel[key] = [x for c in by.get(key, []) for x in self._cits(pf, c.line, c.text, c.args[0])]
+            cs = by.get(key)
+            rel[key] = [x for c in cs for x in self._cits(pf, c.line, c.text, c.args[0])] if cs else []
         succ = []
         for c in by.get("succeeded-by", []):
             day = self._date(pf, c.line, c.text, c.args[1])
@@ -293,8 +296,7 @@ class Lowerer:
             inferred=self._str(by, "inferred"), span=self._span(pf, d)))
 
     def _status(self, pf: ParsedFile, d: Decl) -> None:
-        single = {"source", "inferred", "note", "for", "from", "to", "by", "extent", "condition", "except"}
-        by = self._clauses(pf, d, single)
+        by = self._clauses(pf, d, _SINGLE_STATUS)
         if not self._require(pf, d, by, "source"):
             return
         kind = StatusKind(d.keyword)

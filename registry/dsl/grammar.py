@@ -542,6 +542,7 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
     current: Decl | None = None
     skipping = False  # the header above failed: its clauses are not reported again
     decl_names = sorted(lg.headers)
+    keyword_match = _KEYWORD.match  # performance: this loop runs once per line of every file
     for i, raw in enumerate(lines):
         lineno = i + 1
         line = raw.rstrip("\r")
@@ -549,21 +550,21 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
             diags.append(diag("P108", f"linjen er {len(line):,} tegn lang; højst {MAX_LINE:,} læses",
                               file=path, line=lineno, col=1, line_text=line[:MAX_LINE]))
             continue
-        stripped = line.strip()
-        if not stripped:
+        body = line.lstrip(" \t")
+        if not body or body.isspace():
             if pending and pending[-1] != BLANK:
                 pending.append(BLANK)  # a blank line after a comment block is kept by fmt
             continue
-        if stripped.startswith("#"):
-            pending.append(stripped[1:].strip())
+        if body[0] == "#" or (body[0].isspace() and body.strip().startswith("#")):
+            pending.append(body.strip()[1:].strip())
             continue
-        indent = len(line) - len(line.lstrip(" \t"))
-        if "\t" in line[:indent]:
+        indent = len(line) - len(body)
+        if indent and "\t" in line[:indent]:
             diags.append(diag("P109", "indryk med mellemrum, ikke tabulator", file=path, line=lineno, col=1,
                               end_col=indent + 1, line_text=line, help="`registry fmt` retter indrykningen"))
             continue
-        code, comment = split_comment(line)
-        m = _KEYWORD.match(code, indent)
+        code, comment = split_comment(line) if "#" in line else (line, None)
+        m = keyword_match(code, indent)
         word = m.group(0) if m else code[indent:].split(" ")[0]
         kw_end = indent + len(word)
         rest = code[kw_end:]
