@@ -96,7 +96,7 @@ def run_child(code: str, timeout: float, env: dict[str, str] | None = None) -> d
     A fresh process gives an honest peak memory (ru_maxrss) and a cold start for every figure.
     """
     prelude = textwrap.dedent("""
-        import json, resource, sys, time
+        import gc, json, resource, sys, time
         def _rss_mib():
             # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent across exec
             try:

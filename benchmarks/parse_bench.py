@@ -10,7 +10,8 @@
   (it parses into a reusable handle and does nothing else; `format_policies` parses *and* pretty-prints,
   about 20× slower, and `is_authorized` parses and then evaluates).
 
-Each measurement runs in a fresh interpreter (imports excluded from the time, but not from the
+Each measurement runs in a fresh interpreter, with a full garbage collection before each timed run
+(as `timeit` keeps the collector out of its timings), for us and for cedarpy alike (imports excluded from the time, but not from the
 memory), so the peak RSS is that process's own. Ratios are cedarpy time / our time (> 1: we are faster).
 """
 
@@ -24,11 +25,13 @@ COLD = """
     base = _rss_mib()
     times, full = [], []
     for _ in range({reps}):
+        gc.collect()  # the previous run's garbage is not this run's work (timeit does the same)
         t = time.perf_counter(); c = P.load([{path!r}], use_cache=False, through="validate")
         times.append(time.perf_counter() - t)
     assert c.ok, [d.message for d in c.diagnostics][:3]
     rss = _rss_mib()
     for _ in range({reps}):
+        gc.collect()  # the previous run's garbage is not this run's work (timeit does the same)
         t = time.perf_counter(); f = P.load([{path!r}], use_cache=False); full.append(time.perf_counter() - t)
     assert f.ok, [d.message for d in f.diagnostics][:3]
     t = time.perf_counter(); P.load([{path!r}], use_cache=True); fill = time.perf_counter() - t  # writes the cache
@@ -42,6 +45,7 @@ WARM = """
     base = _rss_mib()
     times = []
     for _ in range({reps}):
+        gc.collect()  # the previous run's garbage is not this run's work (timeit does the same)
         t = time.perf_counter(); c = P.load([{path!r}], use_cache=True); times.append(time.perf_counter() - t)
     assert c.ok and len(c.rules.provisions) == {size}
     times.sort()
@@ -55,6 +59,7 @@ CEDAR = """
     base = _rss_mib()
     times = []
     for _ in range({reps}):
+        gc.collect()  # the previous run's garbage is not this run's work (timeit does the same)
         t = time.perf_counter(); ps = cedarpy.PolicySet.from_str(text); times.append(time.perf_counter() - t)
     times.sort()
     print(json.dumps({{"s": times[len(times) // 2], "rss": _rss_mib(), "base": base}}))
