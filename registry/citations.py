@@ -18,6 +18,9 @@ class SectionIndex:
     """Which § each law declares, so that `§§ 91-93` can be expanded to the real sections."""
 
     sections: dict[str, set[str]] = field(default_factory=dict)
+    # Performance: the same provision is cited many times (its declaration, its statuses, the
+    # `requires` that name it); Citation is frozen, so one object can stand for all of them.
+    interned: dict[tuple[object, ...], Citation] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_files(cls, files: list[ParsedFile]) -> SectionIndex:
@@ -77,8 +80,13 @@ def expand(c: CitationSyntax, index: SectionIndex, law: str | None = None) -> li
         return [Citation(law=law)]
     if len(c.sections) == 1 and c.sections[0].hi is None and (c.stk is None or c.stk.hi is None) \
             and (c.nr is None or c.nr.hi is None):  # performance: most citations name one provision
-        return [Citation(law=law, section=c.sections[0].lo, stk=int(c.stk.lo) if c.stk else None,
-                         nr=int(c.nr.lo) if c.nr else None, litra=c.litra, pkt=int(c.pkt) if c.pkt else None)]
+        key = (law, c.sections[0].lo, c.stk.lo if c.stk else None, c.nr.lo if c.nr else None, c.litra, c.pkt)
+        one = index.interned.get(key)
+        if one is None:
+            one = index.interned[key] = Citation(law=law, section=c.sections[0].lo, stk=int(c.stk.lo) if c.stk else None,
+                                                 nr=int(c.nr.lo) if c.nr else None, litra=c.litra,
+                                                 pkt=int(c.pkt) if c.pkt else None)
+        return [one]
     sections = [s for r in c.sections for s in index.expand_range(law or "", r)]
     stks, nrs = _ints(c.stk, "stk."), _ints(c.nr, "nr.")
     if len(sections) * len(stks) * len(nrs) > MAX_EXPANSION:
