@@ -329,7 +329,7 @@ _F_CIT = r"[A-ZÆØÅ][A-ZÆØÅ0-9]* § [0-9]{1,4}(?: [a-hj-zæøå])?(?:, stk\
 _F_CIT_RE = re.compile(r"([A-ZÆØÅ][A-ZÆØÅ0-9]*) § ([0-9]{1,4})(?: ([a-hj-zæøå]))?(?:, stk\. ([0-9]{1,4}))?"
                        r"(?:, nr\. ([0-9]{1,4}))?")
 _F_ID = r"[a-z][a-z0-9-]*"
-_FastFn = Callable[[str], "list[Value] | None"]
+_FastFn = Callable[[str, int], "list[Value] | None"]
 
 
 def _past_spaces(text: str, i: int) -> int:
@@ -383,9 +383,11 @@ def _f_ids(text: str, lo: int, hi: int) -> Value:
 def _fast(pattern: str, build: Callable[[str, re.Match[str]], list[Value]]) -> _FastFn:
     rx = re.compile(r" +" + pattern + r" *")
 
-    def parse(text: str) -> list[Value] | None:
-        m = rx.fullmatch(text)
-        return build(text, m) if m else None
+    def parse(line: str, start: int) -> list[Value] | None:
+        """Read `line` from `start` (just after its keyword); the match's positions are the line's
+        own, so the Values' columns need no shifting."""
+        m = rx.fullmatch(line, start)
+        return build(line, m) if m else None
 
     return parse
 
@@ -457,18 +459,18 @@ _FAST_CLAUSES = {decl: _fast_clauses(decl) for decl in CLAUSES}
 
 
 def _parse_line(
-    expr: pp.ParserElement, text: str, start: int, path: str, lineno: int, full: str,
+    expr: pp.ParserElement, code: str, start: int, path: str, lineno: int, full: str,
     fast: _FastFn | None = None,
 ) -> tuple[list[Value] | None, Diagnostic | None]:
-    """Parse `text` (the part after the keyword, starting at column `start`)."""
-    try:
-        quick = fast(text) if fast is not None and "\t" not in text else None  # tabs: the grammar expands them
-        toks: list[Value] | pp.ParseResults
+    """Parse `code` from `start` (the part after the keyword)."""
+    if fast is not None and "\t" not in code:  # tabs: the grammar expands them
+        quick = fast(code, start)
         if quick is not None:
-            toks = quick
-        else:
-            with _PARSE_LOCK:
-                toks = expr.parse_string(text, parse_all=True)
+            return quick, None
+    text = code[start:]
+    try:
+        with _PARSE_LOCK:
+            toks = expr.parse_string(text, parse_all=True)
     except pp.ParseBaseException as e:
         col = start + e.loc
         message = _explain(e)
@@ -567,7 +569,6 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
         m = keyword_match(code, indent)
         word = m.group(0) if m else code[indent:].split(" ")[0]
         kw_end = indent + len(word)
-        rest = code[kw_end:]
         if indent == 0:
             expr = lg.headers.get(word) if m else None
             if expr is None:
@@ -576,7 +577,7 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
                                   help=_suggest(word, decl_names) or "en erklæring begynder med: " + ", ".join(decl_names)))
                 current, skipping, pending = None, True, []
                 continue
-            args, d = _parse_line(expr, rest, kw_end, path, lineno, line, lg.fast_headers.get(word))
+            args, d = _parse_line(expr, code, kw_end, path, lineno, line, lg.fast_headers.get(word))
             if d:
                 diags.append(d)
                 current, skipping, pending = None, True, []
@@ -600,7 +601,7 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
                               help=_suggest(word, sorted(table)) or "mulige: " + ", ".join(sorted(table))))
             pending = []
             continue
-        args, d = _parse_line(expr, rest, kw_end, path, lineno, line,
+        args, d = _parse_line(expr, code, kw_end, path, lineno, line,
                               lg.fast_clauses.get(current.keyword, {}).get(word))
         if d:
             diags.append(d)

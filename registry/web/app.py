@@ -510,7 +510,7 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorResponse, "d
 
 def create_app(s: Settings) -> FastAPI:
     compiled = s.compiled
-    index_of(compiled)  # build the look-up tables once, before threads share them
+    index_of(compiled).warm()  # build every look-up table now, before threads share them
     cat = build_catalog(compiled, s.docs_url)
     static = _load_static()
     static_version = hashlib.sha256(b"".join(b for b, _ in static.values())).hexdigest()[:10]
