@@ -351,12 +351,18 @@ def _f_str(text: str, m: re.Match[str], g: int) -> Value:
 
 
 def _f_cit(text: str, lo: int, hi: int) -> Value:
-    m = _F_CIT_RE.fullmatch(text, lo, hi)
+    return Value("cit", _cit_syntax(text[lo:hi]), lo + 1, _past_spaces(text, hi) + 1)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cit_syntax(piece: str) -> CitationSyntax:
+    """Performance: a provision is cited again and again (its declaration, statuses, `requires`), so
+    its syntax is read once. Shared safely: nothing after the parser changes a CitationSyntax."""
+    m = _F_CIT_RE.fullmatch(piece)
     assert m is not None
     law, num, letter, stk, nr = m.groups()
-    syntax = CitationSyntax(law=law, plural=False, sections=[Range(str(int(num)) + (letter or ""))],
-                            stk=Range(stk) if stk else None, nr=Range(nr) if nr else None)
-    return Value("cit", syntax, lo + 1, _past_spaces(text, hi) + 1)
+    return CitationSyntax(law=law, plural=False, sections=[Range(str(int(num)) + (letter or ""))],
+                          stk=Range(stk) if stk else None, nr=Range(nr) if nr else None)
 
 
 def _f_cits(text: str, lo: int, hi: int) -> Value:
@@ -544,11 +550,18 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
     current: Decl | None = None
     skipping = False  # the header above failed: its clauses are not reported again
     decl_names = sorted(lg.headers)
-    keyword_match = _KEYWORD.match  # performance: this loop runs once per line of every file
+    # Performance: this loop runs once per line of every file, so what does not change from line to
+    # line is looked up once (per file, or per declaration for its clause tables).
+    keyword_match = _KEYWORD.match
+    crlf = "\r" in text
+    long_lines = len(text) > MAX_LINE
+    headers, fast_headers = lg.headers, lg.fast_headers
+    table: dict[str, pp.ParserElement] = {}
+    fast_table: dict[str, _FastFn] = {}
     for i, raw in enumerate(lines):
         lineno = i + 1
-        line = raw.rstrip("\r")
-        if len(line) > MAX_LINE:
+        line = raw.rstrip("\r") if crlf else raw
+        if long_lines and len(line) > MAX_LINE:
             diags.append(diag("P108", f"linjen er {len(line):,} tegn lang; højst {MAX_LINE:,} læses",
                               file=path, line=lineno, col=1, line_text=line[:MAX_LINE]))
             continue
@@ -567,23 +580,27 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
             continue
         code, comment = split_comment(line) if "#" in line else (line, None)
         m = keyword_match(code, indent)
-        word = m.group(0) if m else code[indent:].split(" ")[0]
-        kw_end = indent + len(word)
+        if m:
+            word, kw_end = m.group(0), m.end()
+        else:
+            word = code[indent:].split(" ")[0]
+            kw_end = indent + len(word)
         if indent == 0:
-            expr = lg.headers.get(word) if m else None
+            expr = headers.get(word) if m else None
             if expr is None:
                 diags.append(diag("P102", f"ukendt erklæring `{word[:40]}`{lg.what}", file=path, line=lineno, col=1,
                                   end_col=max(kw_end, 1) + 1, line_text=line,
                                   help=_suggest(word, decl_names) or "en erklæring begynder med: " + ", ".join(decl_names)))
                 current, skipping, pending = None, True, []
                 continue
-            args, d = _parse_line(expr, code, kw_end, path, lineno, line, lg.fast_headers.get(word))
+            args, d = _parse_line(expr, code, kw_end, path, lineno, line, fast_headers.get(word))
             if d:
                 diags.append(d)
                 current, skipping, pending = None, True, []
                 continue
             skipping = False
             current = Decl(word, args or [], lineno, len(code) + 1, line, comments_before=pending, comment=comment)
+            table, fast_table = lg.clauses[word], lg.fast_clauses.get(word, {})
             pending = []
             decls.append(current)
             continue
@@ -593,7 +610,6 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
                                   col=indent + 1, end_col=kw_end + 1, line_text=line,
                                   help=f"skriv erklæringen (fx `{lg.example}`) i kolonne 1 over den"))
             continue
-        table = lg.clauses[current.keyword]
         expr = table.get(word) if m else None
         if expr is None:
             diags.append(diag("P103", f"`{word[:40]}` hører ikke til en `{current.keyword}`", file=path, line=lineno,
@@ -601,14 +617,14 @@ def parse_lines(text: str, path: str, lg: LineGrammar) -> tuple[ParsedFile, list
                               help=_suggest(word, sorted(table)) or "mulige: " + ", ".join(sorted(table))))
             pending = []
             continue
-        args, d = _parse_line(expr, code, kw_end, path, lineno, line,
-                              lg.fast_clauses.get(current.keyword, {}).get(word))
+        args, d = _parse_line(expr, code, kw_end, path, lineno, line, fast_table.get(word))
         if d:
             diags.append(d)
             pending = []
             continue
         current.clauses.append(Clause(word, args or [], lineno, indent + 1, len(code) + 1, line,
-                                      comments_before=[c for c in pending if c != BLANK], comment=comment))
+                                      comments_before=[c for c in pending if c != BLANK] if pending else [],
+                                      comment=comment))
         pending = []
     while pending and pending[-1] == BLANK:
         pending.pop()
