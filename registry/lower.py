@@ -7,6 +7,7 @@ clauses given twice); what needs the whole rule set is left to `validate`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -158,8 +159,15 @@ class Lowerer:
     # -- declarations ---------------------------------------------------------------------
 
     def lower_file(self, pf: ParsedFile) -> None:
+        lowerers = self._lowerers
         for d in pf.decls:
-            getattr(self, "_" + d.keyword.replace("-", "_"), self._status)(pf, d)
+            lowerers.get(d.keyword, self._status)(pf, d)
+
+    @functools.cached_property
+    def _lowerers(self) -> dict[str, Callable[[ParsedFile, Decl], None]]:
+        """keyword -> its method (the status keywords all go to `_status`)."""
+        return {k: getattr(self, "_" + k) for k in
+                ("area", "municipality", "law", "provision", "agreement", "decision", "example")}
 
     def _area(self, pf: ParsedFile, d: Decl) -> None:
         by = self._clauses(pf, d, {"source"})
@@ -319,12 +327,15 @@ class Lowerer:
             condition = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
         period = self._period(pf, by)
         extent = by["extent"][0].args[0].value if "extent" in by else None
+        # the same for every target of the line (a Span is frozen, so they share one)
+        agreements, municipalities, span = tuple(ids), tuple(codes), self._span(pf, d)
+        source, inferred, note = self._str(by, "source") or "", self._str(by, "inferred"), self._str(by, "note")
+        by_text, except_text = self._str(by, "by"), self._str(by, "except")
         for t in targets:
             self._build("statuses", pf, d, lambda t=t: Status(  # type: ignore[misc]
-                kind=kind, target=t, agreements=tuple(ids), municipalities=tuple(codes), period=period,
-                source=self._str(by, "source") or "", inferred=self._str(by, "inferred"),
-                note=self._str(by, "note"), by=self._str(by, "by"), extent=extent, condition=condition,
-                except_text=self._str(by, "except"), span=self._span(pf, d)))
+                kind=kind, target=t, agreements=agreements, municipalities=municipalities, period=period,
+                source=source, inferred=inferred, note=note, by=by_text, extent=extent, condition=condition,
+                except_text=except_text, span=span))
 
     def _decision(self, pf: ParsedFile, d: Decl) -> None:
         single = {"source", "inferred", "note", "municipality", "under", "decided", "published", "effective"}
