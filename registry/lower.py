@@ -113,6 +113,8 @@ class Lowerer:
         by: dict[str, list[Clause]] = {}
         for c in d.clauses:
             by.setdefault(c.keyword, []).append(c)
+        if len(by) == len(d.clauses):
+            return by  # performance: no clause given twice (the usual case)
         for k, cs in by.items():
             if k in single and len(cs) > 1:
                 c = cs[1]
