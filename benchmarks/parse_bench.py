@@ -13,10 +13,14 @@
 Each measurement runs in a fresh interpreter; before each timed run the previous run's result is
 dropped and a full garbage collection runs (as `timeit` keeps the collector out of its timings),
 for us and for cedarpy alike (imports excluded from the time, but not from the
-memory), so the peak RSS is that process's own. Ratios are cedarpy time / our time (> 1: we are faster).
+memory), so the peak RSS is that process's own. cedarpy and ours run in alternating rounds of children
+(3–5; 1 at 100k) and each figure is the median over the rounds, so a noisy spell on a shared
+machine slows both sides of a ratio. Ratios are cedarpy time / our time (> 1: we are faster).
 """
 
 from __future__ import annotations
+
+import statistics
 
 from benchmarks import corpus
 from benchmarks.harness import ChildFailed, ChildTimeout, figure, peer, run_child, skipped
@@ -67,55 +71,83 @@ CEDAR = """
 """
 
 
-def sizes(quick: bool) -> list[tuple[int, int, float]]:
-    """(provisions, repetitions, timeout per child in s)."""
+def sizes(quick: bool) -> list[tuple[int, int, int, float]]:
+    """(provisions, repetitions in a child, rounds of children, timeout per child in s)."""
     if quick:
-        return [(1_000, 9, 60), (10_000, 1, 60)]
-    return [(1_000, 9, 120), (10_000, 3, 240), (100_000, 1, 420)]
+        return [(1_000, 9, 3, 60), (10_000, 1, 3, 60)]
+    return [(1_000, 9, 5, 120), (10_000, 3, 3, 240), (100_000, 1, 1, 420)]
 
 
 def _k(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 else str(n)
 
 
+def _median_of(runs: list[dict]) -> dict:
+    """Each figure's median over the rounds (peak memory: the largest)."""
+    out = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], int | float)}
+    for k in ("rss", "full_rss"):
+        if k in runs[0]:
+            out[k] = max(r[k] for r in runs)
+    return {**runs[0], **out}
+
+
 def run(quick: bool) -> list[dict]:
     cedarpy, why = peer("cedarpy")
     out: list[dict] = []
     env = corpus.cache_env()
-    for size, reps, timeout in sizes(quick):
+    for size, reps, rounds, timeout in sizes(quick):
         tag = _k(size)
         c, folder = corpus.corpus(size)
+        why_not = corpus.too_big(size)
+        policy_file = folder.parent / f"corpus-{size}.cedar"
+        if cedarpy is not None:
+            policy_file.write_text(corpus.cedar_policies(c), encoding="utf-8")
+        # Rounds of (cedarpy, ours), one after the other: a noisy spell on a shared machine then
+        # slows both sides of a ratio instead of one.
+        cedar_runs: list[dict] = []
+        cold_runs: list[dict] = []
+        cedar_error = cold_error = None
+        for _ in range(rounds):
+            if cedarpy is not None and cedar_error is None:
+                try:
+                    cedar_runs.append(run_child(CEDAR.format(path=str(policy_file), reps=max(reps, 3)), timeout, env))
+                except (ChildTimeout, ChildFailed) as e:
+                    cedar_error = str(e)
+            if not why_not and cold_error is None:
+                try:
+                    cold_runs.append(run_child(COLD.format(path=str(folder), reps=reps), timeout, env))
+                except (ChildTimeout, ChildFailed) as e:
+                    cold_error = str(e)
         cedar_s = None
         if cedarpy is None:
             out.append(skipped(f"parse.cedarpy.{tag}", "s", why or "cedarpy missing"))
+        elif cedar_error or not cedar_runs:
+            out.append(skipped(f"parse.cedarpy.{tag}", "s", cedar_error or "no run"))
         else:
-            policy_file = folder.parent / f"corpus-{size}.cedar"
-            policy_file.write_text(corpus.cedar_policies(c), encoding="utf-8")
-            try:
-                r = run_child(CEDAR.format(path=str(policy_file), reps=max(reps, 3)), timeout, env)
-                cedar_s = r["s"]
-                out.append(figure(f"parse.cedarpy.{tag}", r["s"], "s",
-                                  note=f"PolicySet.from_str, {size:,} policies; peak RSS {r['rss']:.0f} MiB "
-                                       f"(+{r['rss'] - r['base']:.0f})"))
-            except (ChildTimeout, ChildFailed) as e:
-                out.append(skipped(f"parse.cedarpy.{tag}", "s", str(e)))
+            r = _median_of(cedar_runs)
+            cedar_s = r["s"]
+            out.append(figure(f"parse.cedarpy.{tag}", r["s"], "s",
+                              note=f"PolicySet.from_str, {size:,} policies; peak RSS {r['rss']:.0f} MiB "
+                                   f"(+{r['rss'] - r['base']:.0f})"))
 
         def ratio(ours: float, cedar_s: float | None = cedar_s) -> dict[str, float]:
             return {"cedarpy": cedar_s / ours} if cedar_s else {}
 
-        why_not = corpus.too_big(size)
         if why_not:
             out.append(skipped(f"parse.cold.{tag}", "s", why_not))
             continue
-        try:
-            r = run_child(COLD.format(path=str(folder), reps=reps), timeout, env)
-        except (ChildTimeout, ChildFailed) as e:
-            corpus.UNCOMPILABLE[size] = f"the cold compile of {size:,} provisions {e}"
-            out.append(skipped(f"parse.cold.{tag}", "s", f"{size:,} provisions: {e}"))
+        if cold_error or not cold_runs:
+            corpus.UNCOMPILABLE[size] = f"the cold compile of {size:,} provisions {cold_error}"
+            out.append(skipped(f"parse.cold.{tag}", "s", f"{size:,} provisions: {cold_error}"))
             out.append(skipped(f"parse.warm.{tag}", "s", "no cold run to fill the cache"))
             continue
+        r = _median_of(cold_runs)
+        spread = ""
+        if cedar_runs and len(cold_runs) > 1:
+            each = sorted(cd["s"] / co["s"] for cd, co in zip(cedar_runs, cold_runs, strict=False))
+            spread = f"; ratio per round {each[0]:.2f}–{each[-1]:.2f}× over {len(each)} rounds"
         out.append(figure(f"parse.cold.{tag}", r["s"], "s", ratio(r["s"]), target="≥ 0.5× cedarpy (≤ 2× its time)",
-                          note=f"parse + lower + validate; {size / r['s']:,.0f} provisions/s"))
+                          note=f"parse + lower + validate; {size / r['s']:,.0f} provisions/s{spread}"))
         out.append(figure(f"parse.cold.{tag}.peak_rss", r["rss"], "MiB", note=f"+{r['rss'] - r['base']:.0f} MiB over imports"))
         out.append(figure(f"compile.cold.{tag}", r["full"], "s", ratio(r["full"]),
                           note="every stage, as `registry lint`: + graph (fence-post requirements, cycles, "
