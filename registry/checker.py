@@ -295,7 +295,7 @@ def quick_citation(text: str) -> CitationSyntax | None:
                           stk=Range(stk) if stk else None, nr=Range(nr) if nr else None)
 
 
-def resolve_citation(ix: Index, text: str) -> Cited:
+def resolve_citation(ix: Index, text: str, day: dt.date | None = None) -> Cited:
     from registry.citations import RangeError, SectionIndex, expand
 
     syntax = quick_citation(text)
@@ -323,7 +323,7 @@ def resolve_citation(ix: Index, text: str) -> Cited:
                                     line_text=text[:300], help=e.help)]) from None
     declared = ix.sections(law_id)
     missing = [c for c in cits if c.section not in declared]
-    if missing and law.sections_complete:
+    if missing and law.complete_on(day):
         from registry.validate import nearest_sections
 
         c = missing[0]
@@ -647,7 +647,7 @@ def check(
         raise CheckInputError([diag("C404", f"ukendt område {area!r}",
                                     help=f"mente du {near[0]}?" if near else "områder: " + ", ".join(ix.areas))])
     muni = resolve_municipality(ix, municipality)
-    cited = [resolve_citation(ix, d) for d in deviates]
+    cited = [resolve_citation(ix, d, day) for d in deviates]
 
     judge = _Judge(ix, muni, day, area, lang)
 

@@ -839,6 +839,9 @@ class _Gen:
                  _src(v.source)] for v in law.versions]), ""]
         if not law.sections_complete:
             lines += ["Registret indeholder kun de bestemmelser, forsøgene handler om – ikke hele loven.", ""]
+        elif law.sections_complete_to:
+            lines += [f"Registret indeholder alle lovens paragraffer til og med {da_date(law.sections_complete_to)}; "
+                      "en paragraf indsat senere kan mangle.", ""]
         # citations without a provision of their own get an anchor on their nearest declared ancestor
         declared = {x.id for x in provs}
         extra: dict[str, list[str]] = {}
@@ -1063,7 +1066,8 @@ class _Gen:
               a.source or a.basis_source] for a in rs.agreements])
         files["data/laws.csv"] = _csv(
             ["law", "title", "aliases", "sections_complete", "source"],
-            [[x.id, x.title, "; ".join(x.aliases), "ja" if x.sections_complete else "nej", x.source] for x in rs.laws])
+            [[x.id, x.title, "; ".join(x.aliases), ("ja" if not x.sections_complete_to else f"ja, til {x.sections_complete_to.isoformat()}")
+              if x.sections_complete else "nej", x.source] for x in rs.laws])
         described = [
             ("registry.json", "Hele registret: områder, kommuner, love, bestemmelser, aftaler, statusser, "
                               "beslutninger og eksempler, som tjekket bruger dem."),

@@ -201,10 +201,14 @@ class Lowerer:
             versions.append(LawVersion(kind=kind.value, number=number, year=year, date=when["of"],
                                        in_force=Period(start=frm, end=to), source=src))
         aliases = tuple(a for c in by.get("alias", []) for a in c.args[0].value)
+        complete_to = None
+        for c in by.get("sections", []):
+            if len(c.args) > 1:
+                complete_to = self._date(pf, c.line, c.text, c.args[1])
         self._build("laws", pf, d, lambda: Law(
             id=d.args[0].value, title=d.args[1].value, aliases=aliases, source=self._str(by, "source") or "",
-            versions=tuple(versions), sections_complete="sections" in by, note=self._str(by, "note"),
-            span=self._span(pf, d)))
+            versions=tuple(versions), sections_complete="sections" in by, sections_complete_to=complete_to,
+            note=self._str(by, "note"), span=self._span(pf, d)))
 
     def _provision(self, pf: ParsedFile, d: Decl) -> None:
         by = self._clauses(pf, d, _SINGLE_PROVISION)

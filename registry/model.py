@@ -198,8 +198,16 @@ class Law(Frozen):
     source: str
     versions: tuple[LawVersion, ...] = ()
     sections_complete: bool = False
+    # the last day the list is known to be complete (a later amendment may have added a § not read yet)
+    sections_complete_to: dt.date | None = None
     note: str | None = None
     span: Span
+
+    def complete_on(self, day: dt.date | None) -> bool:
+        """Is every § of the law declared for `day` (None: any day within the list's bound)?"""
+        if not self.sections_complete:
+            return False
+        return self.sections_complete_to is None or day is None or day <= self.sections_complete_to
 
 
 class Repeal(Frozen):

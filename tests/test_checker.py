@@ -251,3 +251,23 @@ def test_cancelled_agreement_is_never_in_force(mini) -> None:  # type: ignore[no
     r = ask(mini, "Aarhus", "2023-07-15", "SEL § 83")
     assert r.verdict is Verdict.NOT_COVERED
     assert any(x.source == "https://x.dk/aflyst" and "aflyst" in x.text for x in r.findings[0].reasons)
+
+
+def test_sections_complete_until_a_date() -> None:
+    """`sections complete to DATE`: an unknown § is an input error up to DATE, a warning after it."""
+    from registry.fmt import format_text
+
+    assert BASE.count("  sections complete\n") == 1
+    text = BASE.replace("  sections complete\n", "  sections complete to 2024-06-30\n")
+    compiled = compile_texts([("bounded.rule", text)])
+    assert compiled.ok, compiled.diagnostics
+    law = next(x for x in compiled.rules.laws if x.id == "VAAE")
+    assert law.sections_complete and law.sections_complete_to == dt.date(2024, 6, 30)
+    with pytest.raises(CheckInputError) as e:
+        ask(compiled, "Viborg", "2024-06-30", "VAAE § 99")
+    assert e.value.diagnostics[0].code == "C401"
+    later = ask(compiled, "Viborg", "2024-07-01", "VAAE § 99")
+    assert any("VAAE § 99" in w for w in later.warnings)
+    formatted, diags = format_text(text, "bounded.rule")
+    assert not diags and formatted is not None and "  sections complete to 2024-06-30\n" in formatted
+    assert format_text(formatted, "bounded.rule")[0] == formatted

@@ -223,7 +223,7 @@ CLAUSES: dict[str, dict[str, pp.ParserElement]] = {
         "alias": V_STRS,
         "version": _word("LOV", "LBK", "BEK") + V_NUMYEAR + K("of") + V_DATE
         + pp.Optional(_word("from") + V_DATE) + pp.Optional(_word("to") + V_DATE) + K("source") + V_STR,
-        "sections": _word("complete"),
+        "sections": _word("complete") + pp.Optional(K("to") + V_DATE),
     },
     "provision": {
         **_COMMON,
