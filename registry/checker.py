@@ -14,8 +14,9 @@ import datetime as dt
 import difflib
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -117,6 +118,8 @@ class CheckInputError(Exception):
 
 # ---------------------------------------------------------------------------- index
 
+T = TypeVar("T")
+
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower())
@@ -202,22 +205,18 @@ class Index:
         self._lock = threading.Lock()
 
     def law(self, law_id: str | None) -> LawIndex:
-        li = self._laws.get(law_id or "")
-        if li is None:
-            with self._lock:  # threads of the web server share the index
-                li = self._laws.get(law_id or "")
-                if li is None:
-                    li = self._laws[law_id or ""] = LawIndex.build(self.compiled.law_part(law_id or ""))
-        return li
+        key = law_id or ""
+        return self._laws.get(key) or self._build(self._laws, key, lambda: LawIndex.build(self.compiled.law_part(key)))
 
     def municipality(self, code: int) -> MunicipalityIndex:
-        mi = self._munis.get(code)
-        if mi is None:
-            with self._lock:
-                mi = self._munis.get(code)
-                if mi is None:
-                    mi = self._munis[code] = MunicipalityIndex.build(self.compiled.municipality_decisions(code))
-        return mi
+        return self._munis.get(code) or self._build(
+            self._munis, code, lambda: MunicipalityIndex.build(self.compiled.municipality_decisions(code)))
+
+    def _build(self, table: dict[Any, T], key: object, make: Callable[[], T]) -> T:
+        with self._lock:  # threads of the web server share the index: one build per table entry
+            if key not in table:
+                table[key] = make()
+            return table[key]
 
     def sections(self, law_id: str) -> set[str]:
         return self.law(law_id).sections
@@ -525,7 +524,8 @@ class _Judge:
 
     def active_fence(self, key: str) -> Status | None:
         """The fence-post status behind `key`, if it holds here and is not overridden at its own target."""
-        for s in self.ix.law(key.split(" ", 1)[0]).fence_statuses.get(key, []):
+        law_id = key.split(" ", 1)[0]  # a canonical name begins with its law id, which has no spaces
+        for s in self.ix.law(law_id).fence_statuses.get(key, []):
             if self.applies(s):
                 eff = self.effective_status(s.target, self.ix.law(s.target.law).statuses_for(s.target.section))
                 if eff is not None and eff.is_fencepost:

@@ -75,7 +75,7 @@ class Citation(Frozen):
         return (self.law or "", sec, self.stk or 0, self.nr or 0, self.litra or "", self.pkt or 0)
 
     def __str__(self) -> str:
-        return format_citation(self)
+        return self.canonical()
 
     def parent(self) -> Citation | None:
         for name in ("pkt", "litra", "nr", "stk", "section"):
@@ -109,10 +109,6 @@ def split_section(section: str) -> tuple[int, str]:
 def section_label(section: str) -> str:
     num, letter = split_section(section)
     return f"{num} {letter}" if letter else str(num)
-
-
-def format_citation(c: Citation) -> str:
-    return _canonical(c.law, c.section, c.stk, c.nr, c.litra, c.pkt)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -78,8 +78,7 @@ class Compiled:
         self.diagnostics = list(diagnostics or [])
         self._store = store
         self._header: Header | None = store.header if store is not None else None
-        self._parts: dict[str, LawPart] | None = None  # in memory: grouped on first use
-        self._decisions: dict[int, list[Decision]] | None = None
+        self._groups: tuple[dict[str, LawPart], dict[int, list[Decision]]] | None = None  # in memory: on first use
 
     @property
     def ok(self) -> bool:
@@ -110,16 +109,17 @@ class Compiled:
         """The provisions, statuses and fence requirements of one law (empty for an unknown law)."""
         if self._store is not None and self._rules is None:
             return self._store.load_opt(("law", law)) or LawPart()
-        if self._parts is None:
-            self._parts, self._decisions = partition(self.rules, self.fences)
-        return self._parts.get(law) or LawPart()
+        return self._grouped()[0].get(law) or LawPart()
 
     def municipality_decisions(self, code: int) -> list[Decision]:
         if self._store is not None and self._rules is None:
             return self._store.load_opt(("decisions", code)) or []
-        if self._decisions is None:
-            self._parts, self._decisions = partition(self.rules, self.fences)
-        return self._decisions.get(code, [])
+        return self._grouped()[1].get(code, [])
+
+    def _grouped(self) -> tuple[dict[str, LawPart], dict[int, list[Decision]]]:
+        if self._groups is None:
+            self._groups = partition(self.rules, self.fences)
+        return self._groups
 
 
 def partition(rs: RuleSet, fences: dict[str, list[FenceRequirement]]) -> tuple[

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
 from registry.diagnostics import Diagnostic, diag
 from registry.lower import Ref
@@ -23,18 +23,14 @@ def nearest_sections(section: str, declared: Iterable[str], n: int = 3) -> list[
     return ranked[:n]
 
 
-_CITATION_FIELDS = ("law", "section", "stk", "nr", "litra", "pkt")
-
-
-def _dups(kind: str, items: list[tuple[Hashable, str, int]]) -> list[Diagnostic]:
-    """items: (key, file, line); a key is a name, or a citation's fields (printed in canonical form)."""
+def _dups(kind: str, items: list[tuple[str, str, int]]) -> list[Diagnostic]:
+    """items: (key, file, line)."""
     out = []
-    seen: dict[Hashable, tuple[str, int]] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for key, file, line in items:
         if key in seen:
             f0, l0 = seen[key]
-            name = Citation(**dict(zip(_CITATION_FIELDS, key, strict=True))) if isinstance(key, tuple) else key
-            out.append(diag("R200", f"{kind} `{name}` er erklæret to gange", file=file, line=line, col=1,
+            out.append(diag("R200", f"{kind} `{key}` er erklæret to gange", file=file, line=line, col=1,
                             help=f"første gang i {f0}:{l0}"))
         else:
             seen[key] = (file, line)
@@ -46,9 +42,7 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
     out += _dups("området", [(a.id, a.span.file, a.span.line) for a in rs.areas])
     out += _dups("kommunen", [(str(m.code), m.span.file, m.span.line) for m in rs.municipalities])
     out += _dups("loven", [(x.id, x.span.file, x.span.line) for x in rs.laws])
-    # performance: the citation's fields are the key; its printed name only when it is reported
-    out += _dups("bestemmelsen", [((r.law, r.section, r.stk, r.nr, r.litra, r.pkt), p.span.file, p.span.line)
-                                   for p in rs.provisions for r in (p.ref,)])
+    out += _dups("bestemmelsen", [(p.id, p.span.file, p.span.line) for p in rs.provisions])
     out += _dups("aftalen", [(a.id, a.span.file, a.span.line) for a in rs.agreements])
     out += _dups("beslutningen", [(d.id, d.span.file, d.span.line) for d in rs.decisions])
     out += _dups("eksemplet", [(e.name, e.span.file, e.span.line) for e in rs.examples])
@@ -66,15 +60,7 @@ def validate(rs: RuleSet, refs: list[Ref]) -> list[Diagnostic]:
         out.append(diag(code, msg, file=r.file, line=r.line, col=r.col, end_col=r.end_col, line_text=r.line_text,
                         help=help))
 
-    known: set[int] = set()  # performance: citations are shared objects, so each is checked once
     for r in refs:
-        if r.kind == "provision":
-            c0 = r.value
-            if id(c0) in known:
-                continue
-            if c0.law in laws and (c0.section is None or c0.section in sections.get(c0.law, ())):
-                known.add(id(c0))  # the RuleSet keeps it alive, so its id is not reused meanwhile
-                continue
         if r.kind == "law" or (r.kind == "provision" and r.value.law not in laws):
             law = r.value if r.kind == "law" else r.value.law
             if law not in laws:
