@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import corpus
-from benchmarks.harness import ROOT, ChildFailed, ChildTimeout, figure, peer, rate, run_child, skipped, wall
+from benchmarks.harness import ROOT, ChildFailed, ChildTimeout, figure, peer, rate, run_child, size_tag, skipped, wall
 
 PRIME = """
     import registry.pipeline as P
@@ -41,10 +41,6 @@ PRIME = """
 def sizes(quick: bool) -> list[tuple[int, float]]:
     """(provisions, timeout in s for compiling the corpus if it is not cached yet)."""
     return [(500, 60), (10_000, 60)] if quick else [(500, 120), (10_000, 240), (100_000, 420)]
-
-
-def _k(n: int) -> str:
-    return f"{n // 1000}k" if n >= 1000 else str(n)
 
 
 def _ours(c: corpus.Corpus, folder: Path, requests: list, budget: float) -> tuple[float, int]:
@@ -115,7 +111,7 @@ def throughput(quick: bool) -> list[dict]:
     budget = 1.0 if quick else 3.0
     out: list[dict] = []
     for size, timeout in sizes(quick):
-        tag = _k(size)
+        tag = size_tag(size)
         c, folder = corpus.corpus(size)
         why_not = corpus.too_big(size)
         if why_not:
@@ -169,7 +165,8 @@ def cli_wall(quick: bool) -> list[dict]:
     # pip byte-compiles an installed package; an editable install on a machine with
     # PYTHONDONTWRITEBYTECODE would otherwise compile registry/ from source in every run (≈ 80 ms),
     # while the peers' site-packages are compiled.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "registry")], capture_output=True)
+    compiled = subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "registry")],
+                              capture_output=True).returncode == 0
     try:
         wall(argv, 0, env, ok=(0, 1))  # fills the cache
         ours_t, imports_t = [], []
@@ -183,7 +180,7 @@ def cli_wall(quick: bool) -> list[dict]:
         shutil.rmtree(cache, ignore_errors=True)
     out.append(figure("check.cli.imports", imports, "s", note='python -c "import pydantic, networkx, pyparsing"'))
     out.append(figure("check.cli.warm", ours, "s", {"imports": imports / ours}, target="≤ 1.0× the imports (ratio ≥ 1)",
-                      note=f"mean of {runs} runs, byte-compiled, {note}" + ("" if exe else "; via python -m registry")))
+                      note=f"mean of {runs} runs, {'byte-compiled' if compiled else 'NOT byte-compiled (compileall failed)'}, {note}" + ("" if exe else "; via python -m registry")))
     return out
 
 

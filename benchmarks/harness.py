@@ -52,14 +52,9 @@ def peer(module: str) -> tuple[ModuleType | None, str | None]:
 # ---------------------------------------------------------------------------- measuring
 
 
-def best_of(fn: Callable[[], object], reps: int) -> float:
-    """Median wall time of `reps` calls, in seconds."""
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def size_tag(n: int) -> str:
+    """1000 -> "1k", 500 -> "500": the size part of a figure's name."""
+    return f"{n // 1000}k" if n >= 1000 else str(n)
 
 
 def rate(fn: Callable[[int], int], budget: float = 1.0, max_items: int | None = None) -> tuple[float, int]:

@@ -36,6 +36,15 @@ def test_warm_load_answers_as_cold(cache: Path) -> None:
     assert warm.rules == cold.rules and warm.fences == cold.fences
 
 
+def test_partial_run_through_validate(cache: Path) -> None:
+    """The stages up to validate give the same model, without graph results or digest, and are not cached."""
+    part = load([str(RULES)], through="validate")
+    full = load([str(RULES)], use_cache=False)
+    assert part.rules == full.rules and part.ok
+    assert part.fences == {} and part.digest == "" and full.fences and full.digest
+    assert not list(cache.glob("*.compiled"))
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
 def test_damaged_cache_is_rebuilt(cache: Path, damage: str) -> None:
     cold = load([str(RULES)], use_cache=False)

@@ -125,24 +125,3 @@ def fresh_postgres_schema(url: str) -> Iterator[str]:
 def test_fixture_rules_are_valid(tmp_path: Path) -> None:
     out = run_registry("test", str(RULES), tmp=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
-
-
-def register_all_commands() -> None:
-    """Import every command module, so `cli.main` knows all subcommands whatever was imported first.
-
-    (cli._register_all skips its imports once any module has registered itself, e.g. after a test file
-    imported registry.audit directly.)
-    """
-    import importlib
-
-    from registry import cli
-
-    for name in cli.COMMAND_MODULES:
-        try:
-            importlib.import_module(f"registry.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"registry.{name}":
-                raise
-
-
-register_all_commands()

@@ -866,11 +866,7 @@ def _db_errors() -> tuple[type[BaseException], ...]:
     return (SQLAlchemyError, OSError)
 
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
-
-
 def _danish_date(d: dt.date | str) -> str:
-    if isinstance(d, str):
-        d = dt.date.fromisoformat(d[:10])
-    return f"{d.day}. {MONTHS_DA[d.month - 1]} {d.year}"
+    from registry.docsgen import da_date
+
+    return da_date(dt.date.fromisoformat(d[:10]) if isinstance(d, str) else d)
