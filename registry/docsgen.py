@@ -891,6 +891,9 @@ class _Gen:
         if extra:
             lines += ["".join(f'<a id="{provision_anchor(x)}"></a>' for x in extra), ""]
         facts: list[str] = []
+        if prov.inferred:
+            facts.append('<span class="rr-badge rr-inferred" title="Ikke læst i lovteksten – se noten">udledt</span> '
+                         f"**Paragrafnummeret er udledt:** {_cell(prov.inferred)}")
         if prov.topics:
             facts.append("**Emneord:** " + ", ".join(_cell(t) for t in prov.topics))
         if prov.in_force.start or prov.in_force.end:
@@ -1033,13 +1036,13 @@ class _Gen:
              **RuleSet.model_json_schema(mode="serialization")}, ensure_ascii=False, indent=1) + "\n"
         files["data/provisions.csv"] = _csv(
             ["citation", "law", "section", "stk", "nr", "heading", "topics", "in_force_from", "in_force_to",
-             "repealed", "succeeded_by", "refers_to", "requires", "replaced_by", "source", "docs_url"],
+             "repealed", "succeeded_by", "refers_to", "requires", "replaced_by", "inferred", "source", "docs_url"],
             [[x.id, x.ref.law or "", x.ref.section or "", x.ref.stk or "", x.ref.nr or "", x.heading,
               "; ".join(x.topics), _iso(x.in_force.start), _iso(x.in_force.end),
               _iso(x.repealed.date) if x.repealed else "",
               "; ".join(f"{s.target} ({s.date.isoformat()})" for s in x.succeeded_by),
               "; ".join(map(str, x.refers_to)), "; ".join(map(str, x.requires)), "; ".join(map(str, x.replaced_by)),
-              x.source, provision_url(x.ref)] for x in sorted(rs.provisions, key=lambda x: _cit_key(x.ref))])
+              x.inferred or "", x.source, provision_url(x.ref)] for x in sorted(rs.provisions, key=lambda x: _cit_key(x.ref))])
         files["data/statuses.csv"] = _csv(
             ["kind", "target", "agreements", "municipalities", "from", "to", "extent", "condition", "except", "by",
              "inferred", "note", "source"],

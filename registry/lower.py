@@ -57,7 +57,7 @@ class Ref:
 
 
 _OPEN = Period(start=None, end=None)  # frozen, so one can be shared
-_SINGLE_PROVISION = frozenset({"source", "from", "to", "repealed", "note", "topics"})
+_SINGLE_PROVISION = frozenset({"source", "from", "to", "repealed", "note", "inferred", "topics"})
 _SINGLE_STATUS = frozenset({"source", "inferred", "note", "for", "from", "to", "by", "extent", "condition", "except"})
 
 
@@ -257,7 +257,8 @@ class Lowerer:
             in_force=self._period(pf, by), repealed=repeal, succeeded_by=tuple(succ),
             refers_to=tuple(rel["refers-to"]), requires=tuple(rel["requires"]),
             replaced_by=tuple(rel["replaced-by"]), authorised_by=tuple(rel["authorised-by"]),
-            alternatives=tuple(alts), note=self._str(by, "note"), span=self._span(pf, d)))
+            alternatives=tuple(alts), note=self._str(by, "note"), inferred=self._str(by, "inferred"),
+            span=self._span(pf, d)))
 
     def _agreement(self, pf: ParsedFile, d: Decl) -> None:
         single = {"source", "area", "basis", "from", "note", "inferred", "decisions-under", "overview", "municipalities",

@@ -139,6 +139,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "da": "Svaret bygger på en udledt status for {target} (ikke læst i selve loven): {note}",
         "en": "The answer rests on an inferred status for {target} (not read in the act itself): {note}",
     },
+    "inferred_provision_warning": {
+        "da": "At {target} findes med dette nummer, er udledt (ikke læst i lovteksten): {note}",
+        "en": "That {target} exists under this number is inferred (not read in the text of the law): {note}",
+    },
     "inferred_decision_warning": {
         "da": "Beslutningen \"{title}\" er registreret ud fra sekundære kilder: {note}",
         "en": "The decision \"{title}\" is recorded from secondary sources: {note}",

@@ -236,6 +236,8 @@ class Provision(Frozen):
     authorised_by: tuple[Citation, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     note: str | None = None
+    inferred: str | None = Field(default=None, description="why the provision's existence or number is inferred, "
+                                                            "not read in a text of the law")
     span: Span
 
     @property

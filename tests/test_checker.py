@@ -271,3 +271,25 @@ def test_sections_complete_until_a_date() -> None:
     formatted, diags = format_text(text, "bounded.rule")
     assert not diags and formatted is not None and "  sections complete to 2024-06-30\n" in formatted
     assert format_text(formatted, "bounded.rule")[0] == formatted
+
+
+def test_inferred_provision_warns_whenever_it_is_cited() -> None:
+    """A provision whose number was inferred (`inferred "..."` on the provision) is answered as usual,
+    with a warning in both languages; citing its stk. warns too, and other provisions do not."""
+    from registry.fmt import format_text
+
+    extra = ('provision SEL § 83 c "Nummeret er udledt"\n  source "https://example.org/lov"\n'
+             '  inferred "nummeret er udledt af rækkefølgen i ændringsloven"\n')
+    compiled = compile_texts([("base.rule", BASE), ("extra.rule", extra)])
+    assert compiled.ok, compiled.diagnostics
+    (p,) = [x for x in compiled.rules.provisions if x.id == "SEL § 83 c"]
+    assert p.inferred == "nummeret er udledt af rækkefølgen i ændringsloven"
+    for cited in ("SEL § 83 c", "SEL § 83 c, stk. 2"):
+        r = ask(compiled, "Viborg", "2022-05-01", cited)
+        assert [w for w in r.warnings if "udledt af rækkefølgen" in w and "SEL § 83 c" in w], r.warnings
+    en = ask(compiled, "Viborg", "2022-05-01", "SEL § 83 c", lang="en")
+    assert any(w.startswith("That SEL § 83 c exists under this number is inferred") for w in en.warnings)
+    plain = ask(compiled, "Viborg", "2022-05-01", "SEL § 83")
+    assert not [w for w in plain.warnings if "udledt af rækkefølgen" in w]
+    formatted, diags = format_text(extra, "extra.rule")
+    assert not diags and formatted == extra

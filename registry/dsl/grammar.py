@@ -227,6 +227,7 @@ CLAUSES: dict[str, dict[str, pp.ParserElement]] = {
     },
     "provision": {
         **_COMMON,
+        "inferred": V_STR,
         "topics": V_STRS,
         "from": V_DATE + pp.Optional(K("to") + V_DATE),
         "to": V_DATE,
