@@ -57,6 +57,10 @@ class Ref:
 
 
 _OPEN = Period(start=None, end=None)  # frozen, so one can be shared
+# clause -> model field, for the clauses that are one text (`source`, `note`, ...) or a list of citations
+_TEXTS = {"source": "source", "note": "note", "inferred": "inferred", "by": "by", "except": "except_text"}
+_PROVISION_CITATIONS = {"refers-to": "refers_to", "requires": "requires", "replaced-by": "replaced_by",
+                        "authorised-by": "authorised_by"}
 _SINGLE_PROVISION = frozenset({"source", "from", "to", "repealed", "note", "inferred", "topics"})
 _SINGLE_STATUS = frozenset({"source", "inferred", "note", "for", "from", "to", "by", "extent", "condition", "except"})
 
@@ -134,6 +138,13 @@ class Lowerer:
     def _str(self, by: dict[str, list[Clause]], name: str) -> str | None:
         cs = by.get(name)
         return cs[0].args[0].value if cs else None
+
+    @staticmethod
+    def _texts(by: dict[str, list[Clause]], fields: dict[str, Any]) -> None:
+        """Copy the one-text clauses that were written (`source`, `note`, ...) into `fields`."""
+        for key, name in _TEXTS.items():
+            if key in by:
+                fields[name] = by[key][0].args[0].value
 
     def _period(self, pf: ParsedFile, by: dict[str, list[Clause]]) -> Period:
         if "from" not in by and "to" not in by:
@@ -230,10 +241,14 @@ class Lowerer:
         self._ref("law", ref[0].law, pf, d.line, head, d.text)
         if not self._require(pf, d, by, "source"):
             return
-        rel: dict[str, list[Citation]] = {}
-        for key in ("refers-to", "requires", "replaced-by", "authorised-by"):
-            cs = by.get(key)
-            rel[key] = [x for c in cs for x in self._cits(pf, c.line, c.text, c.args[0])] if cs else []
+        # Performance: only the fields written are passed (pydantic validates a default-valued keyword
+        # like any other, about a third of a model's cost); a model made so equals one given every field.
+        fields: dict[str, Any] = {"ref": ref[0], "heading": d.args[1].value, "in_force": self._period(pf, by),
+                                  "span": self._span(pf, d)}
+        self._texts(by, fields)
+        for key, name in _PROVISION_CITATIONS.items():
+            if key in by:
+                fields[name] = tuple(x for c in by[key] for x in self._cits(pf, c.line, c.text, c.args[0]))
         succ = []
         for c in by.get("succeeded-by", []):
             day = self._date(pf, c.line, c.text, c.args[1])
@@ -251,14 +266,15 @@ class Lowerer:
             day = self._date(pf, c.line, c.text, c.args[0])
             if day:
                 repeal = Repeal(date=day, act=c.args[1].value, source=c.args[2].value)
-        topics = tuple(t for c in by.get("topics", []) for t in c.args[0].value)
-        self._build("provisions", pf, d, lambda: Provision(
-            ref=ref[0], heading=d.args[1].value, topics=topics, source=self._str(by, "source") or "",
-            in_force=self._period(pf, by), repealed=repeal, succeeded_by=tuple(succ),
-            refers_to=tuple(rel["refers-to"]), requires=tuple(rel["requires"]),
-            replaced_by=tuple(rel["replaced-by"]), authorised_by=tuple(rel["authorised-by"]),
-            alternatives=tuple(alts), note=self._str(by, "note"), inferred=self._str(by, "inferred"),
-            span=self._span(pf, d)))
+        if "topics" in by:
+            fields["topics"] = tuple(t for c in by["topics"] for t in c.args[0].value)
+        if succ:
+            fields["succeeded_by"] = tuple(succ)
+        if alts:
+            fields["alternatives"] = tuple(alts)
+        if repeal:
+            fields["repealed"] = repeal
+        self._build("provisions", pf, d, lambda: Provision(**fields))
 
     def _agreement(self, pf: ParsedFile, d: Decl) -> None:
         single = {"source", "area", "basis", "from", "note", "inferred", "decisions-under", "overview", "municipalities",
@@ -328,21 +344,20 @@ class Lowerer:
         elif kind is StatusKind.LOCAL_FENCEPOST:
             self._err("R212", "en lokal hegnspæl skal sige, hvilken kommune der har sat den", pf, d.line, 1,
                       len(d.keyword) + 1, d.text, help="tilføj fx `for 316`")
-        condition = None
+        # the same for every target of the line (a Span is frozen, so they share one); only the fields
+        # written are passed (see `_provision`)
+        fields: dict[str, Any] = {"kind": kind, "agreements": tuple(ids), "period": self._period(pf, by),
+                                  "span": self._span(pf, d)}
+        if codes:
+            fields["municipalities"] = tuple(codes)
         if "condition" in by:
             c = by["condition"][0]
-            condition = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
-        period = self._period(pf, by)
-        extent = by["extent"][0].args[0].value if "extent" in by else None
-        # the same for every target of the line (a Span is frozen, so they share one)
-        agreements, municipalities, span = tuple(ids), tuple(codes), self._span(pf, d)
-        source, inferred, note = self._str(by, "source") or "", self._str(by, "inferred"), self._str(by, "note")
-        by_text, except_text = self._str(by, "by"), self._str(by, "except")
+            fields["condition"] = self._one(pf, self._cits(pf, c.line, c.text, c.args[0]), c.line, c.args[0], c.text)
+        if "extent" in by:
+            fields["extent"] = by["extent"][0].args[0].value
+        self._texts(by, fields)
         for t in targets:
-            self._build("statuses", pf, d, lambda t=t: Status(  # type: ignore[misc]
-                kind=kind, target=t, agreements=agreements, municipalities=municipalities, period=period,
-                source=source, inferred=inferred, note=note, by=by_text, extent=extent, condition=condition,
-                except_text=except_text, span=span))
+            self._build("statuses", pf, d, lambda t=t: Status(target=t, **fields))  # type: ignore[misc]
 
     def _decision(self, pf: ParsedFile, d: Decl) -> None:
         single = {"source", "inferred", "note", "municipality", "under", "decided", "published", "effective"}

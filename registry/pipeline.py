@@ -355,6 +355,7 @@ def load(paths: list[str] | None = None, *, use_cache: bool = True, through: str
 
     files, pre = discover([str(p) for p in (paths or [str(default_rules_dir())])])
     texts: list[tuple[str, str]] = []
+    use_cache = use_cache and through == STAGES[-1]
     key = hashlib.sha256(CACHE_VERSION.encode())
     for f in files:
         shown = _shown(f)
@@ -362,10 +363,11 @@ def load(paths: list[str] | None = None, *, use_cache: bool = True, through: str
         pre += d
         if text is not None:
             texts.append((shown, text))
-            key.update(shown.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
-    key.update(_code_fingerprint())
+            if use_cache:  # the cache key: no need to hash megabytes of rules for an uncached run
+                key.update(shown.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
+    if use_cache:
+        key.update(_code_fingerprint())
     cache_file = cache_dir() / f"{key.hexdigest()}.compiled"
-    use_cache = use_cache and through == STAGES[-1]
     if use_cache and not pre:
         try:
             store = _Store.open(cache_file)
