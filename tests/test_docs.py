@@ -362,3 +362,15 @@ def test_bundled_rules_give_a_page_for_every_trial_municipality_area_and_law(tmp
         if a.cancelled is not None:
             area_page = (out / "omraader" / f"{a.area}.md").read_text(encoding="utf-8")
             assert "**Aflyst**" in area_page and a.cancelled.source in area_page
+
+
+def test_an_inferred_provision_is_marked_on_its_law_page_and_in_the_data(fixture_site: Path) -> None:
+    page = (fixture_site / "love" / "vaae.md").read_text(encoding="utf-8")
+    block = page.split("### VAAE § 9 b")[1].split("\n### ")[0]
+    assert 'class="rr-badge rr-inferred"' in block and "Nummeret er udledt af rækkefølgen i ændringsloven." in block
+    other = page.split("### VAAE § 9 a")[1].split("\n### ")[0]
+    assert "rr-inferred" not in other
+    with open(fixture_site / "data" / "provisions.csv", encoding="utf-8") as fh:
+        rows = {r["citation"]: r for r in csv.DictReader(fh)}
+    assert rows["VAAE § 9 b"]["inferred"] == "Nummeret er udledt af rækkefølgen i ændringsloven."
+    assert rows["VAAE § 9 a"]["inferred"] == ""
