@@ -47,6 +47,9 @@ def test_every_fact_has_a_source_and_every_inference_a_note(compiled) -> None:  
     rs = compiled.rules
     for p in rs.provisions:
         assert p.source.startswith("http"), p.id
+        if p.inferred is not None:  # an inferred provision says what was read and what was inferred
+            assert len(p.inferred.strip()) > 10, p.id
+    assert {p.id for p in rs.provisions if p.inferred} >= {"AEL § 31 a", "LSP § 57 a"}
     for s in rs.statuses:
         assert s.source.startswith("http"), (s.target.canonical(), s.span)
         if s.inferred is not None:
