@@ -674,8 +674,9 @@ def check(
                 j.reasons = j.reasons + [n for n in notes if n not in j.reasons]
             if ct.undeclared and c.section not in ix.sections(c.law or ""):
                 warnings.append(t("undeclared_section", lang, target=c.section_only().canonical()))
-            warnings += [t("inferred_provision_warning", lang, target=p.id, note=p.inferred)
-                         for p in _declared(ix, c) if p.inferred]
+            for p in _declared(ix, c):
+                if p.inferred and (w := t("inferred_provision_warning", lang, target=p.id, note=p.inferred)) not in warnings:
+                    warnings.append(w)
             findings.append(Finding(cited=ct.text, provision=c.canonical(), status=j.status, verdict=j.verdict,
                                     reasons=j.reasons, path=j.path))
             warnings += [w for w in j.warnings if w not in warnings]

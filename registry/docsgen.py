@@ -893,7 +893,7 @@ class _Gen:
         facts: list[str] = []
         if prov.inferred:
             facts.append('<span class="rr-badge rr-inferred" title="Ikke læst i lovteksten – se noten">udledt</span> '
-                         f"**Paragrafnummeret er udledt:** {_cell(prov.inferred)}")
+                         f"**Udledt, ikke læst i lovteksten:** {_cell(prov.inferred)}")
         if prov.topics:
             facts.append("**Emneord:** " + ", ".join(_cell(t) for t in prov.topics))
         if prov.in_force.start or prov.in_force.end:

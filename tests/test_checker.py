@@ -289,6 +289,8 @@ def test_inferred_provision_warns_whenever_it_is_cited() -> None:
         assert [w for w in r.warnings if "udledt af rækkefølgen" in w and "SEL § 83 c" in w], r.warnings
     en = ask(compiled, "Viborg", "2022-05-01", "SEL § 83 c", lang="en")
     assert any(w.startswith("That SEL § 83 c exists under this number is inferred") for w in en.warnings)
+    twice = ask(compiled, "Viborg", "2022-05-01", "SEL § 83 c", "SEL § 83 c, stk. 2")
+    assert len([w for w in twice.warnings if "udledt af rækkefølgen" in w]) == 1  # said once, not per citation
     plain = ask(compiled, "Viborg", "2022-05-01", "SEL § 83")
     assert not [w for w in plain.warnings if "udledt af rækkefølgen" in w]
     formatted, diags = format_text(extra, "extra.rule")
