@@ -580,13 +580,13 @@ def _declared(ix: Index, c: Citation) -> list[Provision]:
     return [p for a in c.ancestors_or_self() if (p := by_citation.get(a)) is not None]
 
 
-def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_Judged | None, list[Reason]]:
+def _provision_state(declared: list[Provision], c: Citation, day: dt.date,
+                     lang: str) -> tuple[_Judged | None, list[Reason]]:
     """Is the cited provision in force? And was it carried over into another law?
 
-    The most specific declared level decides: SEL § 83, stk. 1, nr. 3 can be repealed while
-    SEL § 83 lives on.
+    `declared` is `_declared(ix, c)`. The most specific declared level decides: SEL § 83, stk. 1,
+    nr. 3 can be repealed while SEL § 83 lives on.
     """
-    declared = _declared(ix, c)
     notes: list[Reason] = []
     if not declared:
         return None, notes
@@ -612,8 +612,8 @@ def _provision_state(ix: Index, c: Citation, day: dt.date, lang: str) -> tuple[_
     return None, notes
 
 
-def _successors(ix: Index, c: Citation, day: dt.date) -> list:
-    p = next((x for x in _declared(ix, c) if x.succeeded_by), None)
+def _successors(declared: list[Provision], day: dt.date) -> list:
+    p = next((x for x in declared if x.succeeded_by), None)
     return [s for s in p.succeeded_by if s.date <= day] if p else []
 
 
@@ -661,8 +661,9 @@ def check(
             warnings.append(msg)
             continue
         for c in ct.citations:
-            state, notes = _provision_state(ix, c, day, lang)
-            successor = next((x.target for x in _successors(ix, c, day)), None)
+            declared = _declared(ix, c)  # once: the state, the successor and the warnings all read it
+            state, notes = _provision_state(declared, c, day, lang)
+            successor = next((x.target for x in _successors(declared, day)), None)
             if state is not None and successor is not None and successor.law in ix.laws:
                 j = judge.judge(successor)  # the rule lives on under its new number: judge that one
                 j.reasons = notes + [r for r in j.reasons if r not in notes]
@@ -674,7 +675,7 @@ def check(
                 j.reasons = j.reasons + [n for n in notes if n not in j.reasons]
             if ct.undeclared and c.section not in ix.sections(c.law or ""):
                 warnings.append(t("undeclared_section", lang, target=c.section_only().canonical()))
-            for p in _declared(ix, c):
+            for p in declared:
                 if p.inferred and (w := t("inferred_provision_warning", lang, target=p.id, note=p.inferred)) not in warnings:
                     warnings.append(w)
             findings.append(Finding(cited=ct.text, provision=c.canonical(), status=j.status, verdict=j.verdict,

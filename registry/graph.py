@@ -15,8 +15,6 @@ import networkx as nx
 from registry.diagnostics import Diagnostic, diag
 from registry.model import Citation, FenceRequirement, RuleSet, Status, StatusKind, overlaps
 
-EDGE_KINDS = ("refers_to", "requires", "replaced_by", "authorised_by", "succeeded_by", "alternative")
-
 
 def build(rs: RuleSet) -> nx.MultiDiGraph:
     g: nx.MultiDiGraph = nx.MultiDiGraph()
