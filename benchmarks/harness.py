@@ -115,14 +115,17 @@ def run_child(code: str, timeout: float, env: dict[str, str] | None = None) -> d
 
 
 def wall(argv: list[str], runs: int, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,),
-         warmup: bool = True) -> float:
-    """Mean wall time of a process, in seconds (by default one untimed run first, to warm caches)."""
+         warmup: bool = True, prints: bytes | None = None) -> float:
+    """Mean wall time of a process, in seconds (by default one untimed run first, to warm caches).
+
+    `prints`: bytes its stdout must contain — a crash can exit with an accepted status (a traceback
+    exits 1, as `registry check` does for "outside"), so the status alone does not show it worked."""
     times = []
     for i in range(runs + int(warmup)):
         t = time.perf_counter()
         p = subprocess.run(argv, capture_output=True, env=child_env(env), cwd=ROOT)
         elapsed = time.perf_counter() - t
-        if p.returncode not in ok:
+        if p.returncode not in ok or (prints is not None and prints not in p.stdout):
             raise ChildFailed(f"{' '.join(argv[:3])}... exit {p.returncode}: {p.stderr.decode(errors='replace')[-300:]}")
         if i or not warmup:
             times.append(elapsed)
