@@ -53,8 +53,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-COLUMNS = ("id", "created_at", "username", "municipality", "municipality_code", "check_date", "citations",
-           "description", "verdict", "findings", "warnings", "ruleset", "area", "lang", "channel", "summary")
 
 
 class AuditError(Exception):

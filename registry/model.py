@@ -78,10 +78,9 @@ class Citation(Frozen):
         return self.canonical()
 
     def parent(self) -> Citation | None:
-        for name in ("pkt", "litra", "nr", "stk", "section"):
-            if getattr(self, name) is not None:
-                return self.model_copy(update={name: None})
-        return None
+        # Performance: model_copy costs ~4.5 µs, and the checker asks for the parents of the same
+        # citations in every check; the fields are the key, as the model is frozen.
+        return _parent(self.law, self.section, self.stk, self.nr, self.litra, self.pkt)
 
     def ancestors_or_self(self) -> list[Citation]:
         out: list[Citation] = [self]
@@ -128,6 +127,23 @@ def _canonical(law: str | None, section: str | None, stk: int | None, nr: int | 
     if pkt is not None:
         parts.append(f"{pkt}. pkt.")
     return ", ".join(parts)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parent(law: str | None, section: str | None, stk: int | None, nr: int | None, litra: str | None,
+            pkt: int | None) -> Citation | None:
+    """The citation one level up: the last level given is dropped (`§ 5, stk. 2` -> `§ 5` -> the law)."""
+    if pkt is not None:
+        return Citation(law=law, section=section, stk=stk, nr=nr, litra=litra)
+    if litra is not None:
+        return Citation(law=law, section=section, stk=stk, nr=nr)
+    if nr is not None:
+        return Citation(law=law, section=section, stk=stk)
+    if stk is not None:
+        return Citation(law=law, section=section)
+    if section is not None:
+        return Citation(law=law)
+    return None
 
 
 def is_within(inner: Citation, outer: Citation) -> bool:
