@@ -47,6 +47,7 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "R213": (Severity.ERROR, "bad-value", "A value of the wrong form."),
     "R214": (Severity.ERROR, "too-early", "A decision cannot take effect before the day after publication."),
     "R215": (Severity.WARNING, "undeclared-section", "A § that is not declared as a provision."),
+    "R216": (Severity.WARNING, "version-source", "A law version's source is not Retsinformation's ELI address of that act."),
     "G300": (Severity.ERROR, "requires-cycle", "Provisions that require each other in a circle."),
     "G301": (Severity.ERROR, "protected-and-exemptable", "A provision both a fence post and exemptable under one agreement at the same time."),
     "G302": (Severity.WARNING, "exemptable-but-required", "An exemptable provision that a fence post requires."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -57,6 +58,7 @@ class Ref:
 
 
 _OPEN = Period(start=None, end=None)  # frozen, so one can be shared
+_ELI = re.compile(r"https?://(?:www\.)?retsinformation\.dk/eli/lta/(\d{4})/(\d+)/?")
 # clause -> model field, for the clauses that are one text (`source`, `note`, ...) or a list of citations
 _TEXTS = {"source": "source", "note": "note", "inferred": "inferred", "by": "by", "except": "except_text"}
 _PROVISION_CITATIONS = {"refers-to": "refers_to", "requires": "requires", "replaced-by": "replaced_by",
@@ -208,6 +210,13 @@ class Lowerer:
             if when["of"] is None:
                 continue
             src = rest[-1].value
+            # The act's own text is the authority, and its address follows from the version line itself.
+            eli = f"https://www.retsinformation.dk/eli/lta/{year}/{number}"
+            m = _ELI.fullmatch(src)
+            if m is None or m.groups() != (str(year), str(number)):
+                self._err("R216", f"kilden til {kind.value} {number}/{year} er ikke Retsinformations ELI-adresse for "
+                                  "den lov", pf, c.line, rest[-1].col, rest[-1].end_col, c.text,
+                          help=f'skriv source "{eli}" (siden, hvor versionen blev set, kan stå i lovens note)')
             frm, to = when.get("from"), when.get("to")
             versions.append(LawVersion(kind=kind.value, number=number, year=year, date=when["of"],
                                        in_force=Period(start=frm, end=to), source=src))
