@@ -8,7 +8,7 @@ import pytest
 
 from registry.checker import check
 from registry.commands import fence_coverage, run_examples
-from registry.diagnostics import Severity
+from registry.diagnostics import Severity, render_text
 from registry.fmt import format_text
 from registry.model import StatusKind
 from registry.pipeline import load
@@ -62,6 +62,23 @@ def test_every_fact_has_a_source_and_every_inference_a_note(compiled) -> None:  
         assert e.source.startswith("http"), e.name
     for law in rs.laws:
         assert law.source.startswith("http"), law.id
+
+
+# Provisions whose text is read only where they are cited here: no consolidation listed in their law
+# has them yet (SEL § 2, stk. 5 and § 83 b come from lov nr. 1703/2024; VA-Æ § 9, stk. 3, 2. pkt. and
+# § 9 a, stk. 2-3 are read only in bill L 91, 2022-23). Anything else cites the law's own text.
+_NOT_YET_CONSOLIDATED = {"SEL § 2, stk. 5", "SEL § 83 b", "VAAE § 9, stk. 3, 2. pkt.", "VAAE § 9 a, stk. 2",
+                         "VAAE § 9 a, stk. 3"}
+
+
+def test_laws_and_provisions_cite_the_law_itself(compiled) -> None:  # type: ignore[no-untyped-def]
+    """Every law and version cites Retsinformation's ELI address of that act (no R216), and every provision
+    the ELI address of a text of its law — not a commentary, a mirror site or a municipality's page."""
+    assert [render_text(d) for d in compiled.diagnostics if d.code == "R216"] == []
+    eli = "https://www.retsinformation.dk/eli/lta/"
+    assert [x.id for x in compiled.rules.laws if not x.source.startswith(eli)] == []
+    elsewhere = {p.id: p.source for p in compiled.rules.provisions if not p.source.startswith(eli)}
+    assert set(elsewhere) == _NOT_YET_CONSOLIDATED, elsewhere
 
 
 def test_agreements_cover_the_four_areas(compiled) -> None:  # type: ignore[no-untyped-def]
