@@ -211,12 +211,12 @@ class Lowerer:
                 continue
             src = rest[-1].value
             # The act's own text is the authority, and its address follows from the version line itself.
-            eli = f"https://www.retsinformation.dk/eli/lta/{year}/{number}"
             m = _ELI.fullmatch(src)
             if m is None or m.groups() != (str(year), str(number)):
                 self._err("R216", f"kilden til {kind.value} {number}/{year} er ikke Retsinformations ELI-adresse for "
                                   "den lov", pf, c.line, rest[-1].col, rest[-1].end_col, c.text,
-                          help=f'skriv source "{eli}" (siden, hvor versionen blev set, kan stå i lovens note)')
+                          help=f'skriv source "https://www.retsinformation.dk/eli/lta/{year}/{number}" (siden, hvor '
+                               "versionen blev set, kan stå i lovens note)")
             frm, to = when.get("from"), when.get("to")
             versions.append(LawVersion(kind=kind.value, number=number, year=year, date=when["of"],
                                        in_force=Period(start=frm, end=to), source=src))
