@@ -409,9 +409,13 @@ class _Judge:
         worst = max(results, key=lambda r: r.verdict.severity)
         reasons: list[Reason] = []
         warnings: list[str] = []
+        said: set[tuple[str, str | None]] = set()  # two statuses may give the same limit ("except") word for word
         for r in results:
             if r.verdict == worst.verdict:
-                reasons += [x for x in r.reasons if x not in reasons]
+                for x in r.reasons:
+                    if (x.text, x.source) not in said:
+                        said.add((x.text, x.source))
+                        reasons.append(x)
             warnings += [w for w in r.warnings if w not in warnings]
         if worst.verdict is not Verdict.ALLOWED:
             reasons += [x for x in self.guidance(c, siblings=not worst.verdict.inside) if x not in reasons]
@@ -432,7 +436,9 @@ class _Judge:
             extra.append(Reason(text=self._t("condition_met", condition=s.condition.canonical()),
                                 provision=s.condition.canonical(), source=s.source))
         if s.except_text:
-            extra.append(Reason(text=self._t("except", text=s.except_text), provision=name, source=s.source))
+            # on the status's own target: every point that status decides then shares one reason
+            extra.append(Reason(text=self._t("except", text=s.except_text), provision=s.target.canonical(),
+                                source=s.source))
         kind = s.kind
         if s.is_fencepost:
             key = "local_fencepost" if kind is StatusKind.LOCAL_FENCEPOST else "fencepost"

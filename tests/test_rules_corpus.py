@@ -104,3 +104,26 @@ def test_readme_main_command_gives_a_real_verdict(compiled) -> None:  # type: ig
     r = check(compiled, municipality="Viborg", date="2022-05-01", deviates=["servicelovens § 83, stk. 1, nr. 3"])
     assert r.verdict.value == "needs_decision"
     assert all(x.source for f in r.findings for x in f.reasons[:1])
+
+
+def test_no_reason_is_given_twice(compiled) -> None:  # type: ignore[no-untyped-def]
+    """Two statuses may carry the same limit word for word (VA-Æ § 8, stk. 2-3 on SEL § 83, stk. 1 and
+    on its nr. 3); a caseworker should read each reason once. Every status target, asked by every
+    municipality of its agreements, on a day inside the agreement."""
+    agreements = {a.id: a for a in compiled.rules.agreements}
+    asked = 0
+    for s in compiled.rules.statuses:
+        if s.target.section is None:  # a whole law is not something a caseworker can cite
+            continue
+        for ag_id in s.agreements:
+            ag = agreements[ag_id]
+            for code in s.municipalities or ag.municipalities:
+                period = ag.period_for(code)
+                if period.start is None or (ag.cancelled is not None and ag.cancelled.date <= period.start):
+                    continue
+                r = check(compiled, municipality=str(code), date=period.start, deviates=[s.target.canonical()])
+                asked += 1
+                for f in r.findings:
+                    said = [(x.text, x.source) for x in f.reasons]
+                    assert len(said) == len(set(said)), (code, period.start, f.provision, said)
+    assert asked > 500

@@ -57,13 +57,13 @@ SUB = (
     + pp.Optional(pp.Optional(COMMA) + LITRA)
     + pp.Optional(pp.Optional(COMMA) + PKT)
 )
-SINGLE = pp.Regex(r"§(?!§)").suppress() + SEC_ITEM("sections*") + SUB
+SINGLE = pp.Regex(r"§(?!§)").set_name("'§'").suppress() + SEC_ITEM("sections*") + SUB
 PLURAL = (
-    pp.Regex(r"§§").suppress()
+    pp.Regex(r"§§").set_name("'§'").suppress()
     + pp.Group(SEC_ITEM + pp.ZeroOrMore((COMMA | OG) + SEC_ITEM))("plural")
     + SUB
 )
-SECTION_PART = PLURAL | SINGLE
+SECTION_PART = (PLURAL | SINGLE).set_name("'§' og et paragrafnummer")
 
 LAWID_RE = r"[A-ZÆØÅ][A-ZÆØÅ0-9]*(?![\wæøå-])"
 LAWID = pp.Regex(LAWID_RE).set_name("lov-id")
