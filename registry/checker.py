@@ -544,8 +544,10 @@ class _Judge:
         p = self.ix.law(c.law).provisions.get(c.section or "")
         if p is not None:
             for duty in p.replaced_by:
+                # the duty's own act is the source (VA-Æ § 9 for SEL § 83), when the registry declares it
+                declared = self.ix.law(duty.law).by_citation.get(duty) if duty.law in self.ix.laws else None
                 out.append(Reason(text=self._t("replaced_by", target=p.id, duty=duty.canonical()),
-                                  provision=duty.canonical(), source=p.source))
+                                  provision=duty.canonical(), source=declared.source if declared else p.source))
             for alt in p.alternatives:
                 out.append(Reason(text=self._t("alternative", alt=alt.target.canonical(), text=alt.text),
                                   provision=alt.target.canonical(), source=p.source))

@@ -127,3 +127,11 @@ def test_no_reason_is_given_twice(compiled) -> None:  # type: ignore[no-untyped-
                     said = [(x.text, x.source) for x in f.reasons]
                     assert len(said) == len(set(said)), (code, period.start, f.provision, said)
     assert asked > 500
+
+
+def test_replacement_duty_cites_its_own_act(compiled) -> None:  # type: ignore[no-untyped-def]
+    """»Hvis SEL § 83 fraviges, gælder i stedet VAAE § 9, stk. 1«: the source is VA-Æ (lov 879/2021),
+    not the consolidation of serviceloven the deviated § was read in."""
+    r = check(compiled, municipality="Viborg", date="2022-05-01", deviates=["SEL § 83, stk. 1, nr. 3"])
+    duty = [x for x in r.findings[0].reasons if x.provision == "VAAE § 9, stk. 1"]
+    assert duty and all(x.source == "https://www.retsinformation.dk/eli/lta/2021/879" for x in duty)
