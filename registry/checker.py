@@ -412,10 +412,10 @@ class _Judge:
         said: set[tuple[str, str | None]] = set()  # two statuses may give the same limit ("except") word for word
         for r in results:
             if r.verdict == worst.verdict:
-                for x in r.reasons:
-                    if (x.text, x.source) not in said:
-                        said.add((x.text, x.source))
-                        reasons.append(x)
+                for reason in r.reasons:
+                    if (reason.text, reason.source) not in said:
+                        said.add((reason.text, reason.source))
+                        reasons.append(reason)
             warnings += [w for w in r.warnings if w not in warnings]
         if worst.verdict is not Verdict.ALLOWED:
             reasons += [x for x in self.guidance(c, siblings=not worst.verdict.inside) if x not in reasons]
