@@ -34,6 +34,7 @@ from registry.model import (
     Provision,
     Status,
     StatusKind,
+    Succession,
     Verdict,
     is_within,
     overlaps,
@@ -588,23 +589,19 @@ def _declared(ix: Index, c: Citation) -> list[Provision]:
     return [p for a in c.ancestors_or_self() if (p := by_citation.get(a)) is not None]
 
 
-def _provision_state(declared: list[Provision], c: Citation, day: dt.date,
-                     lang: str) -> tuple[_Judged | None, list[Reason]]:
+def _provision_state(declared: list[Provision], moved: Provision | None, successors: list[Succession],
+                     c: Citation, day: dt.date, lang: str) -> tuple[_Judged | None, list[Reason]]:
     """Is the cited provision in force? And was it carried over into another law?
 
-    `declared` is `_declared(ix, c)`. The most specific declared level decides: SEL § 83, stk. 1,
-    nr. 3 can be repealed while SEL § 83 lives on.
+    `declared` is `_declared(ix, c)` and (`moved`, `successors`) is `_successors(declared, day)`. The
+    most specific declared level decides: SEL § 83, stk. 1, nr. 3 can be repealed while SEL § 83 lives on.
     """
     notes: list[Reason] = []
-    if not declared:
-        return None, notes
-    moved = next((p for p in declared if p.succeeded_by), None)
-    if moved is not None:
-        for succ in moved.succeeded_by:
-            if succ.date <= day:
-                notes.append(Reason(text=t("succeeded", lang, target=moved.id, date=succ.date,
-                                           successor=succ.target.canonical()),
-                                    provision=succ.target.canonical(), source=moved.source))
+    for succ in successors:
+        assert moved is not None  # successors come from `moved`
+        notes.append(Reason(text=t("succeeded", lang, target=moved.id, date=succ.date,
+                                   successor=succ.target.canonical()),
+                            provision=succ.target.canonical(), source=moved.source))
     p = next((x for x in declared if not x.in_force_on(day)), None)
     if p is not None:
         if p.repealed is not None and day >= p.repealed.date:
@@ -620,9 +617,10 @@ def _provision_state(declared: list[Provision], c: Citation, day: dt.date,
     return None, notes
 
 
-def _successors(declared: list[Provision], day: dt.date) -> list:
+def _successors(declared: list[Provision], day: dt.date) -> tuple[Provision | None, list[Succession]]:
+    """The declared level that was carried over into another law, and its successors by `day`."""
     p = next((x for x in declared if x.succeeded_by), None)
-    return [s for s in p.succeeded_by if s.date <= day] if p else []
+    return p, ([s for s in p.succeeded_by if s.date <= day] if p else [])
 
 
 # ---------------------------------------------------------------------------- the API
@@ -670,8 +668,9 @@ def check(
             continue
         for c in ct.citations:
             declared = _declared(ix, c)  # once: the state, the successor and the warnings all read it
-            state, notes = _provision_state(declared, c, day, lang)
-            successor = next((x.target for x in _successors(declared, day)), None)
+            moved, successors = _successors(declared, day)
+            state, notes = _provision_state(declared, moved, successors, c, day, lang)
+            successor = successors[0].target if successors else None
             if state is not None and successor is not None and successor.law in ix.laws:
                 j = judge.judge(successor)  # the rule lives on under its new number: judge that one
                 j.reasons = notes + [r for r in j.reasons if r not in notes]
