@@ -482,12 +482,19 @@ class _Judge:
                            provision=item.target.canonical(), source=d.source), *extra], [], warnings)
         under = self._t("under_cit", cit=ag.decisions_under.canonical()) if ag.decisions_under else ""
         overview = self._t("overview_cit", cit=ag.overview.canonical()) if ag.overview else ""
+        # VA-Æ/VADF § 6, stk. 2: a decision takes effect the day after it is published at the earliest, so
+        # on the last day of the exemption no decision published now can take effect any more.
         earliest = self.day + dt.timedelta(days=1)
+        last = min((e for e in (ag.period_for(self.muni.code).end, s.period.end) if e is not None), default=None)
+        how = (self._t("how_to_decide_too_late", under=under, earliest=earliest, target=name, agreement=ag.id,
+                       end=last) if last is not None and earliest > last else
+               self._t("how_to_decide", under=under, overview=overview, earliest=earliest, date=self.day)
+               + (self._t("decide_until", end=last, agreement=ag.id) if last is not None else ""))
         return _Judged(Verdict.NEEDS_DECISION, kind.value, [
             Reason(text=self._t("exemptable_needs_decision", target=name, agreement=ag.id, date=self.day),
                    provision=s.target.canonical(), source=s.source),
-            Reason(text=self._t("how_to_decide", under=under, overview=overview, earliest=earliest, date=self.day),
-                   provision=(ag.decisions_under or ag.overview or s.target).canonical(), source=ag.basis_source),
+            Reason(text=how, provision=(ag.decisions_under or ag.overview or s.target).canonical(),
+                   source=ag.basis_source),
             *extra], [], warnings)
 
     def no_status(self, x: Citation) -> _Judged:

@@ -72,6 +72,17 @@ MESSAGES: dict[str, dict[str, str]] = {
               "overview{overview}. It takes effect at the earliest the day after publication, i.e. {earliest} if "
               "published on {date}.",
     },
+    "decide_until": {
+        "da": " Under {agreement} kan fritagelsen højst gælde til og med {end}.",
+        "en": " Under {agreement} the exemption can last at most until {end} inclusive.",
+    },
+    "how_to_decide_too_late": {
+        "da": "En beslutning{under} kan ikke længere nå at få virkning: den får tidligst virkning dagen efter "
+              "offentliggørelsen, dvs. {earliest}, men {target} kan kun fraviges under {agreement} til og med {end}.",
+        "en": "A decision{under} can no longer take effect in time: it takes effect at the earliest the day after "
+              "publication, i.e. {earliest}, but {target} can only be disapplied under {agreement} until {end} "
+              "inclusive.",
+    },
     "under_cit": {"da": " efter {cit}", "en": " under {cit}"},
     "overview_cit": {"da": ", jf. {cit}", "en": " ({cit})"},
     "out_of_scope": {

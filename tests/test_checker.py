@@ -82,6 +82,24 @@ def test_extension_counts(mini) -> None:  # type: ignore[no-untyped-def]
     assert ask(mini, "Middelfart", "2025-06-30", "SEL § 79 a").verdict is Verdict.ALLOWED
 
 
+def test_needs_decision_says_how_long_a_decision_can_last(mini) -> None:  # type: ignore[no-untyped-def]
+    r = ask(mini, "Viborg", "2025-06-29", "SEL § 79 a")
+    texts = " ".join(x.text for x in r.findings[0].reasons)
+    assert "tidligst 2025-06-30" in texts and "til og med 2025-06-30" in texts  # the extended end, not 2024-09-30
+    assert "ikke længere" not in texts
+
+
+def test_needs_decision_on_the_last_day_says_no_decision_can_take_effect(mini) -> None:  # type: ignore[no-untyped-def]
+    # VA-Æ § 6, stk. 2: effect the day after publication at the earliest, and the trial ends that day
+    for lang, words in (("da", "kan ikke længere nå at få virkning"), ("en", "can no longer take effect")):
+        r = ask(mini, "Viborg", "2025-06-30", "SEL § 79 a", lang=lang)
+        assert r.verdict is Verdict.NEEDS_DECISION
+        how = [x for x in r.findings[0].reasons if words in x.text]
+        assert len(how) == 1 and "2025-07-01" in how[0].text and "2025-06-30" in how[0].text
+        assert not any("2025-07-01 if published" in x.text or "tidligst 2025-07-01, hvis" in x.text
+                       for x in r.findings[0].reasons)
+
+
 def test_repealed_provision_fails_closed_with_warning(mini) -> None:  # type: ignore[no-untyped-def]
     r = ask(mini, "Middelfart", "2025-07-01", "SEL § 79 a")
     assert r.verdict is Verdict.NOT_COVERED and r.warnings
