@@ -510,10 +510,33 @@ class _Judge:
                     continue
                 reasons.append(Reason(text=self._t("agreement_period", agreement=a.id, start=p.start, end=p.end),
                                       source=a.basis_source))
-            return _Judged(Verdict.NOT_COVERED, None, reasons)
+            more, warnings = self.transition(x)
+            return _Judged(Verdict.NOT_COVERED, None, reasons + more, warnings=warnings)
         ag = sorted(self.active)[0]
         return _Judged(Verdict.NOT_COVERED, None,
                        [Reason(text=self._t("no_status", target=name, agreement=ag), provision=name)])
+
+    def transition(self, x: Citation) -> tuple[list[Reason], list[str]]:
+        """After an agreement's act is repealed, measures for a citizen that the municipality decided under it
+        and that had not run out go on under the act until the municipality decides otherwise (VA-Æ § 14,
+        stk. 2; VADF § 11, stk. 2). Said when a decision of the municipality in force at the end covered `x`."""
+        reasons: list[Reason] = []
+        warnings: list[str] = []
+        for a in self.member:
+            end = a.period_for(self.muni.code).end
+            if (a.transition is None or a.cancelled is not None or end is None or self.day <= end
+                    or (self.area is not None and a.area != self.area)):
+                continue
+            titles = [f'"{d.title}"' for d in self.mi.decisions if d.agreement == a.id and d.effective <= end
+                      and any(overlaps(item.target, x) for item in d.items)]
+            if not titles:
+                continue
+            rule = a.transition.canonical()
+            reasons.append(Reason(text=self._t("transition", agreement=a.id, end=end, decisions=", ".join(titles),
+                                               rule=rule, target=x.canonical()),
+                                  provision=rule, source=a.basis_source))
+            warnings.append(self._t("transition_warning", decisions=", ".join(titles), rule=rule))
+        return reasons, warnings
 
     def required_by_fence(self, c: Citation) -> list[_Judged]:
         # Performance: only the requirements on c's law and § (or on the whole law) can overlap c, so
@@ -684,6 +707,8 @@ def check(
                 j.path = j.path or [successor.canonical()]
             elif state is not None:
                 j = state
+                more, later = judge.transition(c)  # a repealed provision can still carry measures decided earlier
+                j.reasons, j.warnings = j.reasons + more, j.warnings + later
             else:
                 j = judge.judge(c)
                 j.reasons = j.reasons + [n for n in notes if n not in j.reasons]

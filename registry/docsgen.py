@@ -206,7 +206,7 @@ def _all_citations(rs: RuleSet) -> list[Citation]:
     for d in rs.decisions:
         cits += [i.target for i in d.items]
     for a in rs.agreements:
-        cits += [c for c in (a.decisions_under, a.overview) if c is not None]
+        cits += [c for c in (a.decisions_under, a.overview, a.transition) if c is not None]
     return cits
 
 
@@ -576,6 +576,10 @@ class _Gen:
                 lines.append(f"- **Kommunalbestyrelsen beslutter efter** {self.cite(p, a.decisions_under)}")
             if a.overview:
                 lines.append(f"- **Beslutningerne offentliggøres i en samlet oversigt efter** {self.cite(p, a.overview)}")
+            if a.transition:
+                lines.append(f"- **Efter udløbet:** foranstaltninger over for den enkelte borger, som kommunen har "
+                             f"besluttet efter loven, fortsætter, indtil kommunen beslutter andet "
+                             f"({self.cite(p, a.transition)})")
             if a.source:
                 lines.append(f"- **Kilde:** {_src(a.source)}")
             lines.append("")

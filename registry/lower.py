@@ -287,7 +287,7 @@ class Lowerer:
 
     def _agreement(self, pf: ParsedFile, d: Decl) -> None:
         single = {"source", "area", "basis", "from", "note", "inferred", "decisions-under", "overview", "municipalities",
-                  "cancelled"}
+                  "cancelled", "transition"}
         by = self._clauses(pf, d, single)
         if not self._require(pf, d, by, "area", "basis", "municipalities", "from"):
             return
@@ -323,7 +323,7 @@ class Lowerer:
             if day:
                 cancelled = Cancellation(date=day, source=c.args[1].value)
         cits: dict[str, Citation | None] = {}
-        for key in ("decisions-under", "overview"):
+        for key in ("decisions-under", "overview", "transition"):
             cits[key] = None
             if key in by:
                 c = by[key][0]
@@ -332,7 +332,7 @@ class Lowerer:
             id=d.args[0].value, title=d.args[1].value, area=area.args[0].value, basis=basis.args[0].value,
             basis_source=basis.args[1].value, municipalities=tuple(munis.args[0].value), period=period,
             starts=tuple(starts), extensions=tuple(exts), decisions_under=cits["decisions-under"],
-            overview=cits["overview"], cancelled=cancelled, source=self._str(by, "source"), note=self._str(by, "note"),
+            overview=cits["overview"], transition=cits["transition"], cancelled=cancelled, source=self._str(by, "source"), note=self._str(by, "note"),
             inferred=self._str(by, "inferred"), span=self._span(pf, d)))
 
     def _status(self, pf: ParsedFile, d: Decl) -> None:

@@ -115,6 +115,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "da": "Kommunens aftale {agreement} gælder fra {start} til og med {end}.",
         "en": "The municipality's agreement {agreement} runs from {start} to {end} inclusive.",
     },
+    "transition": {
+        "da": "Kommunen havde ved udløbet af {agreement} ({end}) offentliggjort {decisions} om {target}. Efter {rule} "
+              "gælder loven dog fortsat for foranstaltninger over for den enkelte borger, som kommunen har besluttet "
+              "efter loven, og som ikke var udløbet ved ophævelsen, indtil kommunen træffer anden bestemmelse efter de "
+              "regler, der gælder nu. Nye fravigelser kan ikke besluttes.",
+        "en": "When {agreement} ended ({end}), the municipality had published {decisions} on {target}. By {rule}, the "
+              "act still applies to measures for an individual citizen that the municipality decided under it and "
+              "that had not run out when it was repealed, until the municipality decides otherwise under the rules "
+              "in force now. No new exemptions can be decided.",
+    },
+    "transition_warning": {
+        "da": "Overgangsregel: foranstaltninger over for borgere efter {decisions} kan fortsætte efter {rule}; "
+              "svaret gælder ny praksis.",
+        "en": "Transitional rule: measures for citizens under {decisions} may go on by {rule}; the answer is about "
+              "new practice.",
+    },
     "agreement_cancelled": {
         "da": "Kommunens aftale {agreement} skulle være begyndt {start}, men blev aflyst {date} og trådte aldrig i "
               "kraft.",
@@ -151,8 +167,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The answer rests on an inferred status for {target} (not read in the act itself): {note}",
     },
     "inferred_provision_warning": {
-        "da": "At {target} findes med dette nummer, er udledt (ikke læst i lovteksten): {note}",
-        "en": "That {target} exists under this number is inferred (not read in the text of the law): {note}",
+        "da": "Noget af det, registret ved om {target} (nummeret eller ikrafttrædelsen), er udledt og ikke læst i lovteksten: {note}",
+        "en": "Part of what the registry records about {target} (its number or its entry into force) is inferred, not read in the text of the law: {note}",
     },
     "inferred_decision_warning": {
         "da": "Beslutningen \"{title}\" er registreret ud fra sekundære kilder: {note}",

@@ -297,6 +297,8 @@ class Agreement(Frozen):
     extensions: tuple[Extension, ...] = ()
     decisions_under: Citation | None = None
     overview: Citation | None = None
+    # the act's transitional rule: measures decided for a citizen outlive the act (VA-Æ § 14, stk. 2)
+    transition: Citation | None = None
     cancelled: Cancellation | None = None
     source: str | None = None
     note: str | None = None

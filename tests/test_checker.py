@@ -306,10 +306,36 @@ def test_inferred_provision_warns_whenever_it_is_cited() -> None:
         r = ask(compiled, "Viborg", "2022-05-01", cited)
         assert [w for w in r.warnings if "udledt af rækkefølgen" in w and "SEL § 83 c" in w], r.warnings
     en = ask(compiled, "Viborg", "2022-05-01", "SEL § 83 c", lang="en")
-    assert any(w.startswith("That SEL § 83 c exists under this number is inferred") for w in en.warnings)
+    assert any(w.startswith("Part of what the registry records about SEL § 83 c") for w in en.warnings)
     twice = ask(compiled, "Viborg", "2022-05-01", "SEL § 83 c", "SEL § 83 c, stk. 2")
     assert len([w for w in twice.warnings if "udledt af rækkefølgen" in w]) == 1  # said once, not per citation
     plain = ask(compiled, "Viborg", "2022-05-01", "SEL § 83")
     assert not [w for w in plain.warnings if "udledt af rækkefølgen" in w]
     formatted, diags = format_text(extra, "extra.rule")
     assert not diags and formatted == extra
+
+
+def test_transition_after_the_act_is_repealed(mini) -> None:  # type: ignore[no-untyped-def]
+    # VA-Æ § 14, stk. 2: measures decided for a citizen under the act go on after it is repealed
+    assert BASE.count("  overview VAAE § 6\n") == 1
+    compiled = compile_texts([("t.rule", BASE.replace("  overview VAAE § 6\n",
+                                                      "  overview VAAE § 6\n  transition VAAE § 14, stk. 2\n")
+                                 + '\n\nprovision VAAE § 14 "Ophævelse og overgang"\n  source "https://x.dk/879"\n')])
+    assert compiled.ok, compiled.diagnostics
+    after = ask(compiled, "Viborg", "2025-08-01", "SEL § 83, stk. 1, nr. 3")  # Viborg's decision "Madservice"
+    assert after.verdict is Verdict.NOT_COVERED  # no new exemptions
+    said = [x for x in after.findings[0].reasons if x.provision == "VAAE § 14, stk. 2"]
+    assert len(said) == 1 and '"Madservice"' in said[0].text and "2025-06-30" in said[0].text
+    assert any("VAAE § 14, stk. 2" in w for w in after.warnings)
+    whole = ask(compiled, "Viborg", "2025-08-01", "SEL § 83").findings[0].reasons  # the § contains the decided nr.
+    assert any("Madservice" in x.text and x.provision == "VAAE § 14, stk. 2" for x in whole)
+    # a repealed provision: the decision on it still carries measures (Middelfart's decision on SEL § 79 a)
+    repealed = ask(compiled, "Middelfart", "2025-08-01", "SEL § 79 a", lang="en")
+    assert any(x.provision == "VAAE § 14, stk. 2" and "By VAAE § 14, stk. 2" in x.text
+               for x in repealed.findings[0].reasons)
+    # not said: no decision on the provision, before the end, or without the clause in the rules
+    for rules, who, day, cit in ((compiled, "Middelfart", "2025-08-01", "SEL § 83 a"),
+                                 (compiled, "Viborg", "2025-06-30", "SEL § 83, stk. 1, nr. 3"),
+                                 (mini, "Viborg", "2025-08-01", "SEL § 83, stk. 1, nr. 3")):
+        r = ask(rules, who, day, cit)
+        assert not [x for x in r.findings[0].reasons if "14, stk. 2" in x.text], (who, day, cit)

@@ -251,6 +251,7 @@ CLAUSES: dict[str, dict[str, pp.ParserElement]] = {
         "cancelled": V_DATE + K("source") + V_STR,
         "decisions-under": V_CIT,
         "overview": V_CIT,
+        "transition": V_CIT,
     },
     "decision": {
         **_COMMON,
@@ -445,7 +446,7 @@ _FAST_CLAUSE_BY_NAME: dict[str, _FastFn] = {
     "replaced-by": _FAST_CITS, "authorised-by": _FAST_CITS, "deviates": _FAST_CITS, "under": _FAST_ID,
     "area": _FAST_ID, "expect": _word_fast(*VERDICTS), "sections": _word_fast("complete"),
     "extent": _word_fast("wholly", "partly"), "disapplies": _FAST_CIT, "decisions-under": _FAST_CIT,
-    "overview": _FAST_CIT,
+    "overview": _FAST_CIT, "transition": _FAST_CIT,
 }
 
 
