@@ -134,3 +134,17 @@ def test_replacement_duty_cites_its_own_act(compiled) -> None:  # type: ignore[n
     r = check(compiled, municipality="Viborg", date="2022-05-01", deviates=["SEL § 83, stk. 1, nr. 3"])
     duty = [x for x in r.findings[0].reasons if x.provision == "VAAE § 9, stk. 1"]
     assert duty and all(x.source == "https://www.retsinformation.dk/eli/lta/2021/879" for x in duty)
+
+
+def test_every_agreement_with_an_act_names_its_transitional_rule(compiled) -> None:  # type: ignore[no-untyped-def]
+    """VA-Æ § 14, stk. 2 and VADF § 11, stk. 2: measures for a citizen outlive the act. The cancelled
+    beskæftigelse agreement never took effect, so it has none."""
+    got = {a.id: str(a.transition) if a.transition else None for a in compiled.rules.agreements}
+    assert {k: v for k, v in got.items() if v} == {"aeldre-2021": "VAAE § 14, stk. 2",
+                                                  "dagtilbud-2021": "VADF § 11, stk. 2",
+                                                  "folkeskole-2021": "VADF § 11, stk. 2"}
+    r = check(compiled, municipality="Middelfart", date="2025-08-01", deviates=["SEL § 79 a"])
+    assert r.verdict.value == "not_covered"
+    said = [x for x in r.findings[0].reasons if x.provision == "VAAE § 14, stk. 2"]
+    assert len(said) == 1 and "Middelfart: forebyggende hjemmebesøg" in said[0].text
+    assert said[0].source == "https://www.retsinformation.dk/eli/lta/2021/879"
