@@ -247,14 +247,29 @@ def index_of(compiled: Compiled) -> Index:
 # ---------------------------------------------------------------------------- resolution
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
+_HARD_SPACE = re.compile("[\u00a0\u2007\u202f]")  # no-break spaces
+
+
+def clean_input(text: str) -> str:
+    """Text pasted from Word or a web page: invisible characters go, no-break spaces become spaces."""
+    return _HARD_SPACE.sub(" ", _INVISIBLE.sub("", text))
+
+
+def _where(flag: str, text: str, col: int = 1) -> dict[str, Any]:
+    """Where a bad command-line value is, for the diagnostic's file:line:col and caret."""
+    return {"file": flag, "line": 1, "col": col, "line_text": text[:300]}
+
+
 def resolve_municipality(ix: Index, text: str) -> Municipality:
+    text = clean_input(text)
     raw = text.strip()
     if re.fullmatch(r"\d{1,4}", raw):
         code = int(raw)
         if code in ix.municipalities:
             return ix.municipalities[code]
-        raise CheckInputError([diag("C400", f"{raw} er ikke en kommunekode",
-                                    help="kommunekoder har 3 cifre (fx 791 eller 0791 for Viborg)")])
+        raise CheckInputError([diag("C400", f"{raw} er ikke en kommunekode", **_where("--municipality", raw),
+                                    help="kommunekoden er Danmarks Statistiks kode, fx 791 eller 0791 for Viborg")])
     key = _strip_kommune(raw)
     for candidate in (key, key[:-1] if key.endswith("s") else None):
         if candidate and candidate in ix.municipality_names:
@@ -263,7 +278,7 @@ def resolve_municipality(ix: Index, text: str) -> Municipality:
     near = difflib.get_close_matches(raw.title(), list(names), n=3, cutoff=0.5)
     help = ("mente du " + " eller ".join(f"{n} ({names[n]})" for n in near) + "?") if near else \
         "skriv kommunens navn (fx Viborg) eller kode (fx 791)"
-    raise CheckInputError([diag("C400", f"ukendt kommune: {raw[:60]!r}", help=help)])
+    raise CheckInputError([diag("C400", f"ukendt kommune: {raw[:60]!r}", **_where("--municipality", raw), help=help)])
 
 
 @dataclass
@@ -298,6 +313,7 @@ def quick_citation(text: str) -> CitationSyntax | None:
 def resolve_citation(ix: Index, text: str, day: dt.date | None = None) -> Cited:
     from registry.citations import RangeError, SectionIndex, expand
 
+    text = clean_input(text)
     syntax = quick_citation(text)
     if syntax is None:
         from registry.dsl.grammar import CitationError, parse_free_citation
@@ -309,7 +325,7 @@ def resolve_citation(ix: Index, text: str, day: dt.date | None = None) -> Cited:
                                         col=e.col, line_text=text[:300],
                                         help="skriv fx 'servicelovens § 83, stk. 1, nr. 3' eller 'SEL § 83'")]) from None
     if not syntax.law:
-        raise CheckInputError([diag("C402", f"{text!r} siger ikke, hvilken lov der menes",
+        raise CheckInputError([diag("C402", f"{text!r} siger ikke, hvilken lov der menes", **_where("--deviates", text),
                                     help="skriv loven foran, fx 'SEL § 83' eller 'servicelovens § 83'; kendte love: "
                                          + ", ".join(sorted(ix.laws)))])
     law_id = ix.law_names.get(_norm(syntax.law)) or ix.law_names.get(_norm(syntax.law).upper().lower())
@@ -328,8 +344,10 @@ def resolve_citation(ix: Index, text: str, day: dt.date | None = None) -> Cited:
 
         c = missing[0]
         near = ", ".join(f"{law_id} § {section_label(s)}" for s in nearest_sections(c.section or "", declared))
+        at = text.find("§") + 1 or 1
         raise CheckInputError([diag("C401", f"{law_id} § {section_label(c.section or '')} findes ikke i "
-                                            f"{law.title}", help=f"nærmeste: {near}" if near else None)])
+                                            f"{law.title}", **_where("--deviates", text, at),
+                                    help=f"nærmeste: {near}" if near else None)])
     return Cited(text, law_id, syntax.law, cits, undeclared=bool(missing))
 
 
@@ -420,6 +438,8 @@ class _Judge:
             warnings += [w for w in r.warnings if w not in warnings]
         if worst.verdict is not Verdict.ALLOWED:
             reasons += [x for x in self.guidance(c, siblings=not worst.verdict.inside) if x not in reasons]
+        else:  # disapplied: now the duty that replaces it must be kept
+            reasons += [x for x in self.duties(c) if x not in reasons]
         return _Judged(worst.verdict, worst.status, reasons, worst.path, warnings)
 
     def judge_point(self, x: Citation, s: Status | None) -> _Judged:
@@ -569,16 +589,27 @@ class _Judge:
                     return s
         return None
 
+    def duties(self, c: Citation) -> list[Reason]:
+        """The duties that replace `c` when it is disapplied (VA-Æ § 9 for SEL § 83). They come with an
+        agreement, so they are said only while one is in force for the municipality."""
+        p = self.ix.law(c.law).provisions.get(c.section or "")
+        if p is None or not self.active:
+            return []
+        out = []
+        for duty in p.replaced_by:
+            # the duty's own act is the source, when the registry declares it
+            declared = self.ix.law(duty.law).by_citation.get(duty) if duty.law in self.ix.laws else None
+            if declared is not None and not declared.in_force_on(self.day):
+                continue
+            out.append(Reason(text=self._t("replaced_by", target=p.id, duty=duty.canonical()),
+                              provision=duty.canonical(), source=declared.source if declared else p.source))
+        return out
+
     def guidance(self, c: Citation, siblings: bool = True) -> list[Reason]:
         """The nearest compliant way: duties that replace it, exemptable siblings, lawful alternatives."""
-        out: list[Reason] = []
+        out = self.duties(c)
         p = self.ix.law(c.law).provisions.get(c.section or "")
         if p is not None:
-            for duty in p.replaced_by:
-                # the duty's own act is the source (VA-Æ § 9 for SEL § 83), when the registry declares it
-                declared = self.ix.law(duty.law).by_citation.get(duty) if duty.law in self.ix.laws else None
-                out.append(Reason(text=self._t("replaced_by", target=p.id, duty=duty.canonical()),
-                                  provision=duty.canonical(), source=declared.source if declared else p.source))
             for alt in p.alternatives:
                 out.append(Reason(text=self._t("alternative", alt=alt.target.canonical(), text=alt.text),
                                   provision=alt.target.canonical(), source=p.source))
@@ -587,7 +618,7 @@ class _Judge:
         seen: set[str] = set()
         own = self.ix.law(c.law).statuses.get(c.section, [])
         for s in own:
-            if s.kind is not StatusKind.EXEMPTABLE or overlaps(s.target, c) or s.target.canonical() in seen:
+            if s.kind is not StatusKind.EXEMPTABLE or is_within(c, s.target) or s.target.canonical() in seen:
                 continue
             if self.applies(s) and (s.condition is None or self.disapplied(s.condition)):
                 seen.add(s.target.canonical())
@@ -600,13 +631,15 @@ class _Judge:
             for s in own:
                 if s.kind is StatusKind.EXEMPTABLE and overlaps(s.target, c) and not self.applies(s):
                     names = []
+                    member = False  # this municipality is in the agreement: only the date (or area) is wrong
                     for a in s.agreements:
                         ag = self.ix.agreements.get(a)
                         if ag:
+                            member = member or self.muni.code in ag.municipalities
                             names += [self.ix.municipalities[m].name for m in ag.municipalities
                                       if m in self.ix.municipalities]
-                    out.append(Reason(text=self._t("exemptable_elsewhere", target=s.target.canonical(),
-                                                   agreement=", ".join(s.agreements),
+                    out.append(Reason(text=self._t("exemptable_not_now" if member else "exemptable_elsewhere",
+                                                   target=s.target.canonical(), agreement=", ".join(s.agreements),
                                                    municipalities=", ".join(names)),
                                       provision=s.target.canonical(), source=s.source))
                     break
@@ -675,12 +708,12 @@ def check(
         try:
             date = dt.date.fromisoformat(raw.strip())
         except ValueError:
-            raise CheckInputError([diag("C403", f"{raw[:40]!r} er ikke en dato", help="skriv datoen som ÅÅÅÅ-MM-DD, "
-                                                                                      "fx 2022-05-01")]) from None
+            raise CheckInputError([diag("C403", f"{raw[:40]!r} er ikke en dato", **_where("--date", raw),
+                                        help="skriv datoen som ÅÅÅÅ-MM-DD, fx 2022-05-01")]) from None
     day: dt.date = date or today or dt.date.today()
     if area is not None and area not in ix.areas:
         near = difflib.get_close_matches(area, list(ix.areas), n=1)
-        raise CheckInputError([diag("C404", f"ukendt område {area!r}",
+        raise CheckInputError([diag("C404", f"ukendt område {area!r}", **_where("--area", area),
                                     help=f"mente du {near[0]}?" if near else "områder: " + ", ".join(ix.areas))])
     muni = resolve_municipality(ix, municipality)
     cited = [resolve_citation(ix, d, day) for d in deviates]
@@ -714,6 +747,12 @@ def check(
                 j.reasons = j.reasons + [n for n in notes if n not in j.reasons]
             if ct.undeclared and c.section not in ix.sections(c.law or ""):
                 warnings.append(t("undeclared_section", lang, target=c.section_only().canonical()))
+            elif c.stk is not None and (not declared or declared[0].ref != c):
+                # a stk. or nr. the registry knows nothing of (a typo such as "nr. 99" looks the same)
+                known = {s.target for s in ix.law(c.law).statuses_for(c.section)} | {p.ref for p in declared}
+                if c not in known:
+                    whole = next((a for a in c.ancestors_or_self() if a in known), c.section_only())
+                    warnings.append(t("undeclared_part", lang, target=c.canonical(), whole=whole.canonical()))
             for p in declared:
                 if p.inferred and (w := t("inferred_provision_warning", lang, target=p.id, note=p.inferred)) not in warnings:
                     warnings.append(w)
@@ -721,9 +760,7 @@ def check(
                                     reasons=j.reasons, path=j.path))
             warnings += [w for w in j.warnings if w not in warnings]
     verdict = max((f.verdict for f in findings), key=lambda v: v.severity, default=Verdict.ALLOWED)
-    summary = t(f"headline.{verdict.value}", lang, name=muni.name, date=day)
-    if not findings:
-        summary += " " + t("no_deviation", lang)
+    summary = t(f"headline.{verdict.value}" if findings else "headline.nothing", lang, name=muni.name, date=day)
     return CheckResult(verdict=verdict, inside=verdict.inside, municipality=MunicipalityRef(code=muni.code,
                        name=muni.name), date=day, findings=findings, warnings=warnings, ruleset=compiled.digest,
                        summary=summary, lang=lang)  # type: ignore[arg-type]

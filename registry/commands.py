@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -65,9 +66,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = result.model_dump(mode="json", exclude={"summary", "lang"})
         data = {"verdict": data.pop("verdict"), "inside": data.pop("inside"), **data, "summary": result.summary}
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
-        print(render_result_text(result))
+        text = render_result_text(result)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `registry check ... | head -1`: the reader left, but the verdict still decides the status
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK if result.inside else EXIT_OUTSIDE
 
 

@@ -12,6 +12,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "da": "TILLADT: {name} Kommune må den {date} fravige det angivne.",
         "en": "ALLOWED: {name} Municipality may, on {date}, deviate as stated.",
     },
+    "headline.nothing": {
+        "da": "TILLADT: Der er ikke angivet nogen fravigelse af loven; {name} Kommune følger den {date} de almindelige "
+              "regler.",
+        "en": "ALLOWED: No deviation from the law was declared; {name} Municipality follows the ordinary rules on "
+              "{date}.",
+    },
     "headline.needs_decision": {
         "da": "KRÆVER BESLUTNING: {name} Kommune kan fravige det angivne den {date}, men kun efter en offentliggjort "
               "beslutning fra kommunalbestyrelsen.",
@@ -25,10 +31,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "headline.violates_fencepost": {
         "da": "STRIDER MOD EN HEGNSPÆL: {name} Kommune må ikke fravige det angivne den {date}.",
         "en": "VIOLATES A FENCE POST: {name} Municipality may not deviate from this on {date}.",
-    },
-    "no_deviation": {
-        "da": "Der er ikke angivet nogen fravigelse af loven.",
-        "en": "No deviation from the law was declared.",
     },
     "fencepost": {
         "da": "{target} er en hegnspæl under {agreement}: den gælder fortsat og kan ikke fraviges.",
@@ -142,6 +144,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{target} may be disapplied under {agreement} ({municipalities}), but not by this municipality on "
               "this date.",
     },
+    "exemptable_not_now": {
+        "da": "{target} kan fraviges under {agreement} ({municipalities}), men ikke på denne dato eller i dette område.",
+        "en": "{target} may be disapplied under {agreement} ({municipalities}), but not on this date or in this area.",
+    },
     "replaced_by": {
         "da": "Hvis {target} fraviges, gælder i stedet {duty}, som skal overholdes.",
         "en": "If {target} is disapplied, {duty} applies instead and must be kept.",
@@ -183,6 +189,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "regler gælder.",
         "en": "The law \"{law}\" is not in the registry; it cannot say whether it may be disapplied. The ordinary "
               "rules apply.",
+    },
+    "undeclared_part": {
+        "da": "{target} er ikke registreret; registret kan ikke se, om den findes (kontrollér nummeret), og svaret "
+              "bygger på det, der gælder for {whole}.",
+        "en": "{target} is not registered; the registry cannot tell whether it exists (check the number), and the "
+              "answer rests on what holds for {whole}.",
     },
     "undeclared_section": {
         "da": "{target} er ikke registreret som bestemmelse; svaret bygger på lovens øvrige statusser.",

@@ -49,6 +49,9 @@ def discover(paths: list[str]) -> tuple[list[Path], list[Diagnostic]]:
                 key=lambda q: q.as_posix(),
             )
             files.extend(found)
+            if not found:  # checking against no rules would call every municipality unknown
+                diags.append(diag("C405", f"mappen indeholder ingen regelfiler (*{RULE_SUFFIX}): {raw}",
+                                  help="angiv mappen med regelfilerne, fx rules/"))
         elif p.is_file():
             files.append(p)
         else:

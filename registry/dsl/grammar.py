@@ -134,6 +134,14 @@ def _parse_free_cached(text: str) -> CitationSyntax:
     law: str | None = None
     if "after" in t and t["after"].strip():
         law = re.sub(r"^(,\s*|\s*i\s+)", "", t["after"].strip(), flags=re.I).strip()
+        col = len(text) - len(t["after"].lstrip(", ")) + 1  # the text after the § part runs to the end
+        # Text after the § part may only name the law ("§ 83, stk. 1 i serviceloven"). Anything else would be
+        # dropped without a word ("§ 83, 1. stk." read as § 83), so it is an error.
+        if "before" in t and t["before"].strip():
+            raise CitationError(f"uventet tekst efter henvisningen: {law[:60]!r}", col)
+        if re.match(r"\d|(?:.*\b)?(?:stk|nr|pkt|litra)\b", law, re.I):
+            raise CitationError(f"{law[:60]!r} kan ikke læses som en del af henvisningen "
+                                "(skriv fx 'stk. 1, nr. 3')", col)
     if "before" in t and t["before"].strip():
         law = t["before"].strip()
     return _to_citation(law, t)
