@@ -162,6 +162,9 @@ def _register_all(argv: Sequence[str] | None = None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show "æøå§" gets "?", not a failure
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     try:
         _register_all(sys.argv[1:] if argv is None else argv)
         parser = build_parser()

@@ -114,3 +114,13 @@ def test_the_exit_status_survives_a_closed_pipe() -> None:
     done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_console_without_danish_letters_still_gets_the_verdict() -> None:
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, "-m", "registry", "check", "-m", "Viborg", "-d", "2022-05-01",
+                           "--deviates", "SEL § 83"], capture_output=True, env=env)
+    assert done.returncode == 1, done.stderr  # not_covered, not "intern fejl" (4)
+    assert b"IKKE OMFATTET" in done.stdout
