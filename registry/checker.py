@@ -321,8 +321,7 @@ def resolve_citation(ix: Index, text: str, day: dt.date | None = None) -> Cited:
         try:
             syntax = parse_free_citation(text)
         except CitationError as e:
-            raise CheckInputError([diag("C402", f"henvisningen kan ikke læses: {e}", file="--deviates", line=1,
-                                        col=e.col, line_text=text[:300],
+            raise CheckInputError([diag("C402", f"henvisningen kan ikke læses: {e}", **_where("--deviates", text, e.col),
                                         help="skriv fx 'servicelovens § 83, stk. 1, nr. 3' eller 'SEL § 83'")]) from None
     if not syntax.law:
         raise CheckInputError([diag("C402", f"{text!r} siger ikke, hvilken lov der menes", **_where("--deviates", text),
@@ -335,8 +334,8 @@ def resolve_citation(ix: Index, text: str, day: dt.date | None = None) -> Cited:
     try:
         cits = expand(syntax, SectionIndex({law_id: ix.sections(law_id)}), law=law_id)
     except RangeError as e:
-        raise CheckInputError([diag("C402", f"henvisningen kan ikke bruges: {e}", file="--deviates", line=1, col=1,
-                                    line_text=text[:300], help=e.help)]) from None
+        raise CheckInputError([diag("C402", f"henvisningen kan ikke bruges: {e}", **_where("--deviates", text),
+                                    help=e.help)]) from None
     declared = ix.sections(law_id)
     missing = [c for c in cits if c.section not in declared]
     if missing and law.complete_on(day):
@@ -505,7 +504,7 @@ class _Judge:
         # VA-Æ/VADF § 6, stk. 2: a decision takes effect the day after it is published at the earliest, so
         # on the last day of the exemption no decision published now can take effect any more.
         earliest = self.day + dt.timedelta(days=1)
-        last = min((e for e in (ag.period_for(self.muni.code).end, s.period.end) if e is not None), default=None)
+        last = min((e for e in (ag.end, s.period.end) if e is not None), default=None)
         how = (self._t("how_to_decide_too_late", under=under, earliest=earliest, target=name, agreement=ag.id,
                        end=last) if last is not None and earliest > last else
                self._t("how_to_decide", under=under, overview=overview, earliest=earliest, date=self.day)
@@ -543,7 +542,7 @@ class _Judge:
         reasons: list[Reason] = []
         warnings: list[str] = []
         for a in self.member:
-            end = a.period_for(self.muni.code).end
+            end = a.end
             if (a.transition is None or a.cancelled is not None or end is None or self.day <= end
                     or (self.area is not None and a.area != self.area)):
                 continue

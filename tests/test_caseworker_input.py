@@ -5,6 +5,7 @@ Found by a black-box pass over `registry check` on the bundled rules (November 2
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -117,8 +118,6 @@ def test_the_exit_status_survives_a_closed_pipe() -> None:
 
 
 def test_a_console_without_danish_letters_still_gets_the_verdict() -> None:
-    import os
-
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     done = subprocess.run([sys.executable, "-m", "registry", "check", "-m", "Viborg", "-d", "2022-05-01",
                            "--deviates", "SEL § 83"], capture_output=True, env=env)

@@ -134,7 +134,7 @@ def _parse_free_cached(text: str) -> CitationSyntax:
     law: str | None = None
     if "after" in t and t["after"].strip():
         law = re.sub(r"^(,\s*|\s*i\s+)", "", t["after"].strip(), flags=re.I).strip()
-        col = len(text) - len(t["after"].lstrip(", ")) + 1  # the text after the § part runs to the end
+        col = len(text) - len(law) + 1  # the law name runs to the end of the (stripped) text
         # Text after the § part may only name the law ("§ 83, stk. 1 i serviceloven"). Anything else would be
         # dropped without a word ("§ 83, 1. stk." read as § 83), so it is an error.
         if "before" in t and t["before"].strip():
